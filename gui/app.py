@@ -1,0 +1,70 @@
+"""Wiring and entry point of ``zcrm-editor``: builds the parts and hands each what it needs."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from importlib.metadata import PackageNotFoundError, version
+
+
+def app_version() -> str:
+    try:
+        return version("zcrm-editor")
+    except PackageNotFoundError:  # running from a source tree that was not installed
+        return "0+unknown"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="zcrm-editor", description="A desktop record editor for Zoho CRM.")
+    p.add_argument("--demo", action="store_true",
+                   help="start the embedded local Zoho CRM sandbox with demo data and open the editor on it")
+    p.add_argument("--demo-records", type=int, default=500, metavar="N", help="records per module in the demo")
+    p.add_argument("--quit-after", type=float, metavar="SECONDS",
+                   help="close the window after this many seconds (for smoke tests)")
+    p.add_argument("--version", action="version", version=f"%(prog)s {app_version()}")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    # Qt is imported only here, so --help and --version work without a display.
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from .client.connection import ZohoConnection, ZohoError
+    from .sandbox import SandboxServer
+    from .widgets.main_window import MainWindow
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName("zcrm-editor")
+    app.setOrganizationName("zcrm-editor")
+    sandbox = None
+    connection = None
+    if args.demo:
+        sandbox = SandboxServer(records=max(0, args.demo_records), port=0).start()
+        config = sandbox.config
+        connection = ZohoConnection(sandbox.api_url, sandbox.accounts_url, config.client_id,
+                                    config.client_secret, config.refresh_token)
+        try:
+            window = MainWindow(f"the demo sandbox ({sandbox.base_url})", connection.current_user(),
+                                connection.modules())
+        except ZohoError as err:
+            window = MainWindow("the demo sandbox", None, [], f"The demo sandbox did not answer: {err.message}")
+    else:
+        window = MainWindow("no org yet", None, [],
+                            "Connecting to a real Zoho org is not available in this build yet. "
+                            "Start with --demo to try the editor on the embedded sandbox.")
+    window.show()
+    if args.quit_after is not None:
+        QTimer.singleShot(int(args.quit_after * 1000), app.quit)
+    try:
+        return app.exec()
+    finally:
+        if connection is not None:
+            connection.close()
+        if sandbox is not None:
+            sandbox.stop()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
