@@ -31,7 +31,10 @@ class MainWindow(QMainWindow):
         self.module_list = QListWidget(central)
         self.module_list.setObjectName("modules")
         for module in modules:
-            item = QListWidgetItem(f"{module.plural_label}  ({module.api_name})")
+            label = module.plural_label
+            if label != module.api_name:
+                label += f"  ({module.api_name})"
+            item = QListWidgetItem(label)
             item.setData(Qt.ItemDataRole.UserRole, module.api_name)
             self.module_list.addItem(item)
         layout.addWidget(self.module_list, 1)
