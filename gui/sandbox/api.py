@@ -199,6 +199,12 @@ class SandboxApp:
                 status, payload = records_api.RecordUpdater(self.store, module, access.user_id).update(body)
                 return Response.json(status, payload, len(payload["data"]))
             raise invalid_method()
+        if parts[1:] == ["actions", "count"]:
+            _only(method, "GET")
+            auth.require_scope(access, "modules", "READ", module.api_name)
+            with self.store.lock:
+                total = len(self.store.records[module.api_name])
+            return Response.json(200, {"count": total})
         if parts[1:] == ["actions", "mass_update"]:
             if method == "POST":
                 auth.require_scope(access, "mass_update", "UPDATE", module.api_name)

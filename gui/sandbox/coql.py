@@ -100,7 +100,7 @@ class Parser:
             raise ApiError(400, "INVALID_QUERY", "invalid query formed", {"reason": "invalid module", "module": name})
         self.module = module
         for f in fields:
-            self.check_field(f)
+            self.check_field(f, allow_lookup_path=True)
         if not self.accept_kw("where"):
             # The real COQL requires a WHERE clause.
             raise syntax_error("where")
@@ -151,7 +151,16 @@ class Parser:
             raise syntax_error(clause, value)
         return value
 
-    def check_field(self, name: str) -> None:
+    def check_field(self, name: str, allow_lookup_path: bool = False) -> None:
+        if allow_lookup_path and "." in name:
+            # A lookup's own field, e.g. Account_Name.Account_Name (one level deep).
+            head, _, tail = name.partition(".")
+            f = self.module.get(head)
+            target = find_module(f.lookup_module) if f is not None and f.lookup_module else None
+            if target is None or (tail != "id" and target.get(tail) is None):
+                raise ApiError(400, "INVALID_QUERY", "invalid query formed",
+                               {"column_name": name, "reason": "column given seems to be invalid"})
+            return
         if name != "id" and self.module.get(name) is None:
             raise ApiError(400, "INVALID_QUERY", "invalid query formed",
                            {"column_name": name, "reason": "column given seems to be invalid"})
@@ -306,15 +315,13 @@ def run_query(store: "Store", body: Any) -> tuple[int, dict[str, Any] | None]:
     with store.lock:
         table = store.records[module]
         seekable = query.after_id is not None and query.order in ([], [("id", False)])
-        ids = store.ids_after(module, query.after_id) if seekable else store.order[module]
         wanted = query.offset + query.limit + 1
-        rows: list[dict[str, Any]] = []
-        for rid in ids:
-            record = table[str(rid)]
-            if query.where(record):
-                rows.append(record)
-                if seekable and len(rows) >= wanted:
-                    break
+        if seekable:
+            # The whole condition is "id > N": the sorted id list answers it directly.
+            ids = store.ids_after(module, query.after_id)
+            rows = [table[str(rid)] for rid in ids[:wanted]]
+        else:
+            rows = [r for r in (table[str(rid)] for rid in store.order[module]) if query.where(r)]
         for name, desc in reversed(query.order):
             if name == "id":
                 rows.sort(key=lambda r: int(r["id"]), reverse=desc)
@@ -341,11 +348,21 @@ def sort_key(value: Any) -> tuple[int, Any]:
 def coql_row(store: "Store", query: Query, record: dict[str, Any]) -> dict[str, Any]:
     """COQL answers lookups with the id only, like the real API."""
     out: dict[str, Any] = {}
+    refs = query.module.refs
     for name in query.fields:
+        if "." in name:
+            head, _, tail = name.partition(".")
+            ref = record.get(head)
+            f = query.module.get(head)
+            target = store.get_record(f.lookup_module, ref["id"]) if (
+                f is not None and f.lookup_module and isinstance(ref, dict)) else None
+            out[name] = None if target is None else (target["id"] if tail == "id" else target.get(tail))
+            continue
         value = record.get(name)
-        f = query.module.get(name)
-        if f is not None and f.data_type in ("lookup", "ownerlookup") and isinstance(value, dict):
+        if name in refs and isinstance(value, dict):
             value = {"id": value.get("id")}
+        elif isinstance(value, list):
+            value = [dict(v) if isinstance(v, dict) else v for v in value]
         out[name] = value
     out["id"] = record["id"]
     return out

@@ -72,9 +72,16 @@ class ModuleDef:
     # Fields allowed in one mass-update call (Zoho allows three in Deals, one elsewhere).
     mass_update_fields: int = 1
     _index: dict[str, FieldDef] = field(default_factory=dict, compare=False, repr=False)
+    # api_name -> "owner" or the lookup's target module, for fields that hold a reference
+    refs: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         self._index.update({f.api_name: f for f in self.fields})
+        for f in self.fields:
+            if f.data_type == "ownerlookup":
+                self.refs[f.api_name] = "owner"
+            elif f.lookup_module:
+                self.refs[f.api_name] = f.lookup_module
 
     def get(self, api_name: str) -> FieldDef | None:
         return self._index.get(api_name)

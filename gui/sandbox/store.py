@@ -119,20 +119,20 @@ class Store:
 
     def render(self, module: ModuleDef, record: dict[str, Any], fields: list[str] | None = None) -> dict[str, Any]:
         """The record as the API shows it, optionally limited to some fields (plus id)."""
-        keys = fields if fields is not None else list(record.keys())
+        refs = module.refs
         out: dict[str, Any] = {}
-        for key in keys:
+        for key in (fields if fields is not None else record):
             if key not in record:
                 if module.get(key) is not None:
                     out[key] = None
                 continue
             value = record[key]
-            f = module.get(key)
-            if f is not None and isinstance(value, dict) and "id" in value:
-                if f.data_type == "ownerlookup":
+            ref = refs.get(key)
+            if ref is not None and isinstance(value, dict):
+                if ref == "owner":
                     value = self.user_ref(value["id"], with_email=key == "Owner")
-                elif f.lookup_module:
-                    value = self.lookup_ref(f.lookup_module, value["id"])
+                else:
+                    value = self.lookup_ref(ref, value["id"])
             elif isinstance(value, list):
                 value = [dict(v) if isinstance(v, dict) else v for v in value]
             out[key] = value

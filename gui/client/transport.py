@@ -1,0 +1,224 @@
+"""HTTP to Zoho CRM: one session per profile, time-outs, retries with backoff, the
+concurrency limit, credits, cooperative cancel and quiet, redacted logging.
+
+Only this module and :mod:`oauth` touch ``requests``.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import random
+import threading
+import time
+from dataclasses import dataclass
+from typing import Any, Callable, Protocol
+from urllib.parse import urlsplit
+
+import requests
+from requests.adapters import HTTPAdapter
+
+from .errors import Cancelled, NetworkError
+
+log = logging.getLogger("zcrm.client")
+
+API_PATH = "/crm/v2.1/"
+TIMEOUT = (5.0, 60.0)  # connect, read
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+AUTH_FAILURES = ("INVALID_TOKEN", "AUTHENTICATION_FAILURE")
+RAW_KEEP = 2000  # characters of a senseless reply kept for the log
+
+
+class CancelToken:
+    """Set once by the user; every call checks it before it starts."""
+
+    def __init__(self) -> None:
+        self._event = threading.Event()
+
+    def cancel(self) -> None:
+        self._event.set()
+
+    @property
+    def cancelled(self) -> bool:
+        return self._event.is_set()
+
+    def check(self) -> None:
+        if self._event.is_set():
+            raise Cancelled()
+
+
+class TokenSource(Protocol):
+    def access_token(self) -> str: ...
+
+    def refresh_after_rejection(self, rejected: str) -> None: ...
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    attempts: int = 6  # tries in all, the first included
+    base_delay: float = 0.5
+    max_delay: float = 16.0
+    budget: float = 120.0  # seconds of waiting allowed for one call
+
+
+@dataclass(frozen=True)
+class Wait:
+    """A pause before a retry, for the status line: why, how long, which attempt."""
+
+    reason: str  # "rate_limited", "server_error" or "network"
+    seconds: float
+    attempt: int
+    path: str
+
+    @property
+    def message(self) -> str:
+        if self.reason == "rate_limited":
+            why = "Zoho asked us to slow down"
+        elif self.reason == "server_error":
+            why = "Zoho had a server error"
+        else:
+            why = "Zoho could not be reached"
+        return f"{why}; retrying in {self.seconds:.0f} s"
+
+
+@dataclass
+class HttpReply:
+    status: int
+    body: Any  # parsed JSON, or None for an empty or non-JSON body
+    text: str  # the body as text, cut to RAW_KEEP characters, for the log
+    credits_remaining: int | None = None
+
+    @property
+    def json_ok(self) -> bool:
+        return self.body is not None
+
+    def error_code(self) -> str | None:
+        if isinstance(self.body, dict) and self.body.get("status") == "error" and "data" not in self.body:
+            return str(self.body.get("code"))
+        return None
+
+
+def check_tls(url: str, verify: bool) -> None:
+    host = urlsplit(url).hostname or ""
+    if not verify and host not in LOOPBACK:
+        raise ValueError("TLS verification cannot be turned off for a non-loopback host")
+    if urlsplit(url).scheme != "https" and host not in LOOPBACK:
+        raise ValueError(f"{url} is not an https URL; Zoho is only reached over TLS")
+
+
+class Transport:
+    def __init__(self, api_base: str, tokens: TokenSource, concurrency: int = 10, heavy_concurrency: int = 10,
+                 retry: RetryPolicy = RetryPolicy(), on_wait: Callable[[Wait], None] | None = None,
+                 sleep: Callable[[float], None] = time.sleep, rng: random.Random | None = None,
+                 timeout: tuple[float, float] = TIMEOUT, verify: bool = True):
+        check_tls(api_base, verify)
+        self.api_base = api_base.rstrip("/")
+        self.tokens = tokens
+        self.concurrency = max(1, concurrency)
+        self.retry = retry
+        self.on_wait = on_wait
+        self.sleep = sleep
+        self.rng = rng or random.Random()
+        self.timeout = timeout
+        self.verify = verify
+        self.credits_remaining: int | None = None
+        self.calls = 0
+        self._slots = threading.BoundedSemaphore(self.concurrency)
+        self._heavy = threading.BoundedSemaphore(max(1, min(heavy_concurrency, self.concurrency)))
+        self._lock = threading.Lock()
+        self.session = requests.Session()
+        adapter = HTTPAdapter(pool_connections=1, pool_maxsize=self.concurrency + 2, max_retries=0)
+        self.session.mount("http://", adapter)
+        self.session.mount("https://", adapter)
+
+    def close(self) -> None:
+        self.session.close()
+
+    def request(self, method: str, path: str, *, params: dict[str, Any] | None = None,
+                json_body: Any = None, files: Any = None, heavy: bool = False,
+                cancel: CancelToken | None = None) -> HttpReply:
+        """One API call with retries. Raises Cancelled (not sent), NetworkError or SignInRequired."""
+        if cancel is not None:
+            cancel.check()
+        url = self.api_base + API_PATH + path.lstrip("/")
+        data = None if json_body is None else json.dumps(json_body, ensure_ascii=False).encode("utf-8")
+        with self._heavy if heavy else _nothing(), self._slots:
+            if cancel is not None:
+                cancel.check()
+            return self._with_retries(method, url, path, params, data, files, cancel)
+
+    def _with_retries(self, method: str, url: str, path: str, params: dict[str, Any] | None, data: bytes | None,
+                      files: Any, cancel: CancelToken | None) -> HttpReply:
+        waited = 0.0
+        refreshed = False
+        attempt = 0
+        while True:
+            attempt += 1
+            token = self.tokens.access_token()
+            headers = {"Authorization": "Zoho-oauthtoken " + token}
+            if data is not None:
+                headers["Content-Type"] = "application/json"
+            started = time.perf_counter()
+            try:
+                raw = self.session.request(method, url, params=params, data=data, files=files, headers=headers,
+                                           timeout=self.timeout, verify=self.verify, allow_redirects=False)
+            except (requests.ConnectionError, requests.Timeout) as err:
+                reason, reply = "network", None
+                failure = f"could not reach Zoho CRM ({err.__class__.__name__})"
+            else:
+                reply = self._reply(raw)
+                log.debug("%s %s -> %s in %.0f ms", method, path, reply.status, (time.perf_counter() - started) * 1000)
+                if reply.status == 401 and reply.error_code() in AUTH_FAILURES and not refreshed:
+                    refreshed = True
+                    self.tokens.refresh_after_rejection(token)  # raises SignInRequired when it cannot
+                    attempt -= 1
+                    continue
+                if reply.status == 429:
+                    reason = "rate_limited"
+                elif reply.status >= 500:
+                    reason = "server_error"
+                else:
+                    return reply
+                failure = f"HTTP {reply.status}"
+            delay = self._delay(attempt)
+            if attempt >= self.retry.attempts or waited + delay > self.retry.budget:
+                if reply is not None:
+                    return reply
+                raise NetworkError(failure)
+            wait = Wait(reason, delay, attempt, path)
+            log.info("%s %s: %s", method, path, wait.message)
+            if self.on_wait is not None:
+                self.on_wait(wait)
+            self.sleep(delay)
+            waited += delay
+            if cancel is not None:
+                cancel.check()
+
+    def _delay(self, attempt: int) -> float:
+        """Exponential backoff with jitter: half the step fixed, half random."""
+        step = min(self.retry.max_delay, self.retry.base_delay * (2 ** (attempt - 1)))
+        return step / 2 + self.rng.random() * step / 2
+
+    def _reply(self, raw: requests.Response) -> HttpReply:
+        with self._lock:
+            self.calls += 1
+            credits = raw.headers.get("X-API-CREDITS-REMAINING")
+            if credits is not None and credits.strip().lstrip("-").isdigit():
+                self.credits_remaining = int(credits)
+        content = raw.content or b""
+        text = content[:RAW_KEEP * 4].decode("utf-8", "replace")[:RAW_KEEP]
+        body: Any = None
+        if content.strip():
+            try:
+                body = json.loads(content.decode("utf-8"))
+            except (UnicodeDecodeError, ValueError):
+                body = None
+        return HttpReply(raw.status_code, body, text, self.credits_remaining)
+
+
+class _nothing:
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, *exc: object) -> None:
+        return None
