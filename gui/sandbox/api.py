@@ -19,6 +19,7 @@ from urllib.parse import parse_qsl
 from . import auth, coql, records_api
 from .config import SandboxConfig
 from .errors import ApiError, invalid_body, invalid_method, invalid_module, invalid_url
+from .faults import FaultPlan
 from .mass_update import Job, MassUpdater, custom_views
 from .schema import fields_json, find_module, modules_json
 from .store import Store
@@ -44,6 +45,7 @@ class Response:
     content_type: str | None = "application/json;charset=utf-8"
     headers: dict[str, str] = field(default_factory=dict)
     records: int = 0  # how many records the call carried, for the request log
+    fault: str | None = None  # "reset", "timeout" or "badjson": the server misbehaves on purpose
 
     @classmethod
     def json(cls, status: int, payload: Any, records: int = 0) -> "Response":
@@ -68,6 +70,7 @@ class SandboxApp:
         self.in_flight = 0
         self.heavy_in_flight = 0
         self.base_url = ""  # set by the server once bound
+        self.faults = FaultPlan(config.fault_rate, config.fault_kinds, config.fault_seed, config.fault_stall_s)
 
     # -- entry point -------------------------------------------------------------------
     def handle(self, req: Request) -> Response:
@@ -118,6 +121,15 @@ class SandboxApp:
                                        "status": "error"})
         try:
             self._delay()
+            fault = self.faults.pick()
+            if fault == "500":
+                return Response.json(500, {"code": "INTERNAL_ERROR", "details": {},
+                                           "message": "Internal Server Error", "status": "error"})
+            if fault == "429":
+                return Response.json(429, {"code": "TOO_MANY_REQUESTS", "details": {},
+                                           "message": "too many requests; please retry later", "status": "error"})
+            if fault == "timeout":
+                return Response(0, fault="timeout")
             access = self.oauth.authenticate(req.headers.get("authorization"))
             remaining = self._charge()
             try:
@@ -125,6 +137,7 @@ class SandboxApp:
             except ApiError as err:
                 response = Response.json(err.status, err.body())
             response.headers["X-API-CREDITS-REMAINING"] = str(remaining)
+            response.fault = fault
             return response
         finally:
             self._leave(heavy)

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from .config import SandboxConfig
+from .faults import FaultPlan, parse_kinds
 from .server import SandboxServer
 
 
@@ -25,6 +26,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--token-ttl", type=int, default=d.token_ttl, help="access token lifetime in seconds")
     p.add_argument("--credits", type=int, default=d.credits, help="API credits available (default 50000)")
     p.add_argument("--log", type=Path, help="append one JSON line per request to this file")
+    p.add_argument("--fault-rate", type=float, default=0.0, help="share of API calls that fail on purpose (0..1)")
+    p.add_argument("--fault-kinds", default=",".join(d.fault_kinds),
+                   help="comma list of 500,429,reset,timeout,badjson (default: all)")
+    p.add_argument("--fault-seed", type=int, default=0, help="seed that makes the faults repeatable")
     p.add_argument("--client-id", default=d.client_id)
     p.add_argument("--client-secret", default=d.client_secret)
     p.add_argument("--refresh-token", default=d.refresh_token)
@@ -40,7 +45,13 @@ def main(argv: list[str] | None = None) -> int:
                            data_file=args.data, latency_ms=args.latency_ms, max_concurrency=args.max_concurrency,
                            token_ttl=args.token_ttl, credits=args.credits, log_file=args.log,
                            client_id=args.client_id, client_secret=args.client_secret,
-                           refresh_token=args.refresh_token)
+                           refresh_token=args.refresh_token, fault_rate=args.fault_rate,
+                           fault_kinds=parse_kinds(args.fault_kinds), fault_seed=args.fault_seed)
+    try:
+        FaultPlan(config.fault_rate, config.fault_kinds, config.fault_seed)
+    except ValueError as err:
+        print(f"zcrm-sandbox: {err}", file=sys.stderr)
+        return 2
     try:
         server = SandboxServer(config)
     except OSError as err:

@@ -21,3 +21,7 @@ class SandboxConfig:
     client_id: str = "demo-client"
     client_secret: str = "demo-secret"
     refresh_token: str = "demo-refresh-token"
+    fault_rate: float = 0.0  # share of /crm/ calls that fail (see faults.py)
+    fault_kinds: tuple[str, ...] = ("500", "429", "reset", "timeout", "badjson")
+    fault_seed: int = 0
+    fault_stall_s: float = 90.0  # how long a "timeout" fault stalls

@@ -59,6 +59,14 @@ class _Handler(BaseHTTPRequestHandler):
             log.exception("sandbox error on %s %s", self.command, parts.path)
             response = Response.json(500, {"code": "INTERNAL_ERROR", "details": {},
                                            "message": "Internal Server Error", "status": "error"})
+        if response.fault in ("reset", "timeout"):
+            if response.fault == "timeout":
+                sandbox.stall(sandbox.config.fault_stall_s)
+            self.close_connection = True
+            sandbox.log_request(self.command, parts.path, response, started, "authorization" in headers)
+            return
+        if response.fault == "badjson" and response.body:
+            response.body = response.body[: max(1, len(response.body) // 2)]
         self.send_response(response.status)
         if response.content_type:
             self.send_header("Content-Type", response.content_type)
@@ -173,6 +181,10 @@ class SandboxServer:
             self._thread.join(timeout=5)
             self._thread = None
         self._finish()
+
+    def stall(self, seconds: float) -> None:
+        """Hold a connection open without answering (a "timeout" fault); ends early on stop."""
+        self._stop_saving.wait(seconds)
 
     def shutdown_from_signal(self) -> None:
         """Ask a foreground :meth:`serve_forever` to return (safe from a signal handler)."""

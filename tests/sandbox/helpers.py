@@ -73,10 +73,10 @@ def exchange_code(base_url: str, code: str, redirect_uri: str | None = None,
 class Api:
     """A tiny client for ``/crm/v2.1``: adds the Authorization header, nothing else."""
 
-    def __init__(self, server: SandboxServer, token: str | None = None):
-        self.server = server
-        self.base = server.base_url
-        self.token = token if token is not None else refresh_access_token(server.base_url)
+    def __init__(self, server: SandboxServer | str, token: str | None = None):
+        """``server``: a running :class:`SandboxServer`, or the base URL of one (e.g. a child process)."""
+        self.base = server if isinstance(server, str) else server.base_url
+        self.token = token if token is not None else refresh_access_token(self.base)
         self.session = requests.Session()
 
     def headers(self, extra: dict[str, str] | None = None) -> dict[str, str]:

@@ -147,6 +147,20 @@ def test_non_loopback_redirect_is_refused(server):
     assert "Location" not in consent.headers
 
 
+def test_consent_page_for_an_unknown_client(server):
+    reply = requests.get(server.base_url + "/oauth/v2/auth", params=authorize_params(client_id="stranger"),
+                         timeout=10)
+    assert reply.status_code == 400
+    assert "Accept" not in reply.text
+
+
+def test_code_bound_to_its_redirect_uri(fresh):
+    verifier, challenge = pkce_pair()
+    code = fresh.app.oauth.issue_grant_code(redirect_uri=LOOPBACK, challenge=challenge)
+    body = exchange_code(fresh.base_url, code, "http://127.0.0.1:1/other", verifier)
+    assert "error" in body and "access_token" not in body
+
+
 # -- revocation and the API's 401s ------------------------------------------------------
 def test_revoke_kills_refresh_token_and_its_access_tokens(fresh):
     verifier, challenge = pkce_pair()
