@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from importlib.metadata import PackageNotFoundError, version
 
@@ -21,6 +22,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--demo-records", type=int, default=500, metavar="N", help="records per module in the demo")
     p.add_argument("--quit-after", type=float, metavar="SECONDS",
                    help="close the window after this many seconds (for smoke tests)")
+    p.epilog = "Set ZCRM_EDITOR_HOME to keep settings, data and logs in one folder (portable use)."
     p.add_argument("--version", action="version", version=f"%(prog)s {app_version()}")
     return p
 
@@ -31,23 +33,34 @@ def main(argv: list[str] | None = None) -> int:
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
-    from .client.connection import ZohoConnection, ZohoError
+    from .client.errors import ZohoError
+    from .client.signin import SignIn
+    from .core.profile import Profile, StoredSecrets
     from .sandbox import SandboxServer
+    from .services.logs import setup_logging
+    from .services.paths import AppPaths
+    from .services.secrets import SessionSecretStore
     from .widgets.main_window import MainWindow
 
+    home = os.environ.get("ZCRM_EDITOR_HOME")  # a portable install or a test keeps everything here
+    paths = (AppPaths.under(home) if home else AppPaths.default()).ensure()
+    log_filter = setup_logging(paths)
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("zcrm-editor")
     app.setOrganizationName("zcrm-editor")
     sandbox = None
-    connection = None
+    client = None
     if args.demo:
         sandbox = SandboxServer(records=max(0, args.demo_records), port=0).start()
         config = sandbox.config
-        connection = ZohoConnection(sandbox.api_url, sandbox.accounts_url, config.client_id,
-                                    config.client_secret, config.refresh_token)
+        # The demo's credentials are the sandbox's own; they stay in memory for this session.
+        secrets = SessionSecretStore()
+        profile = Profile("Demo sandbox", "custom", config.client_id, api_base=sandbox.api_url,
+                          accounts_base=sandbox.accounts_url)
+        secrets.save(profile.name, StoredSecrets(config.client_secret, config.refresh_token))
         try:
-            window = MainWindow(f"the demo sandbox ({sandbox.base_url})", connection.current_user(),
-                                connection.modules())
+            client = SignIn(secrets, register_secret=log_filter.register_secret).open(profile)
+            window = MainWindow(f"the demo sandbox ({sandbox.base_url})", client.current_user(), client.modules())
         except ZohoError as err:
             window = MainWindow("the demo sandbox", None, [], f"The demo sandbox did not answer: {err.message}")
     else:
@@ -60,8 +73,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return app.exec()
     finally:
-        if connection is not None:
-            connection.close()
+        if client is not None:
+            client.close()
         if sandbox is not None:
             sandbox.stop()
 

@@ -158,7 +158,8 @@ class SandboxServer:
 
     # -- life cycle --------------------------------------------------------------------
     def start(self) -> "SandboxServer":
-        self._thread = threading.Thread(target=self._httpd.serve_forever, name="zcrm-sandbox", daemon=True)
+        self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05},
+                                        name="zcrm-sandbox", daemon=True)
         self._thread.start()
         self._start_saver()
         return self
@@ -171,7 +172,7 @@ class SandboxServer:
     def serve_forever(self) -> None:
         self._start_saver()
         try:
-            self._httpd.serve_forever()
+            self._httpd.serve_forever(poll_interval=0.1)
         finally:
             self._finish()
 

@@ -6,11 +6,11 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (QLabel, QListWidget, QListWidgetItem, QMainWindow, QVBoxLayout, QWidget)
 
-from ..client.connection import ModuleInfo, UserInfo
+from ..core.meta import ModuleMeta, User
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, origin: str, user: UserInfo | None, modules: list[ModuleInfo], problem: str | None = None):
+    def __init__(self, origin: str, user: User | None, modules: list[ModuleMeta], problem: str | None = None):
         super().__init__()
         self.setWindowTitle("zcrm-editor")
         self.resize(960, 640)

@@ -8,20 +8,22 @@ import sys
 
 from PySide6.QtCore import Qt
 
-from gui.client.connection import ZohoConnection
+from gui.client.signin import SignIn
+from gui.core.profile import Profile, StoredSecrets
 from gui.sandbox import SandboxServer
+from gui.services.secrets import SessionSecretStore
 from gui.widgets.main_window import MainWindow
 
 
 def test_window_lists_the_sandbox_modules_and_who_is_signed_in(qtbot):
     with SandboxServer(records=5, port=0) as sandbox:
         config = sandbox.config
-        connection = ZohoConnection(sandbox.api_url, sandbox.accounts_url, config.client_id,
-                                    config.client_secret, config.refresh_token)
-        try:
-            window = MainWindow(sandbox.base_url, connection.current_user(), connection.modules())
-        finally:
-            connection.close()
+        secrets = SessionSecretStore()
+        profile = Profile("demo", "custom", config.client_id, api_base=sandbox.api_url,
+                          accounts_base=sandbox.accounts_url)
+        secrets.save(profile.name, StoredSecrets(config.client_secret, config.refresh_token))
+        with SignIn(secrets).open(profile) as client:
+            window = MainWindow(sandbox.base_url, client.current_user(), client.modules())
     qtbot.addWidget(window)
     window.show()
     names = [window.module_list.item(i).data(Qt.ItemDataRole.UserRole) for i in range(window.module_list.count())]
@@ -29,11 +31,12 @@ def test_window_lists_the_sandbox_modules_and_who_is_signed_in(qtbot):
     assert "Patricia Boyle" in window.statusBar().currentMessage()
 
 
-def test_demo_command_starts_and_exits_cleanly():
-    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+def test_demo_command_starts_and_exits_cleanly(tmp_path):
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "ZCRM_EDITOR_HOME": str(tmp_path)}
     done = subprocess.run([sys.executable, "-m", "gui.app", "--demo", "--demo-records", "5", "--quit-after", "0.5"],
                           capture_output=True, text=True, timeout=60, env=env)
     assert done.returncode == 0, done.stderr
+    assert (tmp_path / "log" / "zcrm-editor.log").exists()
 
 
 def test_version_and_help_need_no_display():
