@@ -215,26 +215,48 @@ class ZohoClient:
             raise ZohoError(error.code, error.message, reply.status, dict(error.details))
         return str(file_id)
 
+    def update_call(self, module: str, records: list[dict[str, Any]], trigger: Iterable[str] | None = None,
+                    cancel: CancelToken | None = None) -> list[RecordResult]:
+        """One update call (at most 100 records), in the calling thread."""
+        if len(records) > UPDATE_BATCH:
+            raise ValueError(f"one update call takes at most {UPDATE_BATCH} records")
+        body = {"data": records, **_trigger_body(trigger)}
+        return self._single([_id_of(r) for r in records],
+                            lambda: self.call("PUT", module, json_body=body, cancel=cancel))
+
+    def mass_update_call(self, module: str, values: dict[str, Any], ids: list[str], over_write: bool = False,
+                         trigger: Iterable[str] | None = None, cancel: CancelToken | None = None) -> list[RecordResult]:
+        """One mass-update call (at most 500 ids), in the calling thread."""
+        if len(ids) > MASS_UPDATE_BATCH:
+            raise ValueError(f"one mass update takes at most {MASS_UPDATE_BATCH} ids")
+        body = {"data": [values], "ids": [str(i) for i in ids], "over_write": over_write, **_trigger_body(trigger)}
+        return self._single([str(i) for i in ids], lambda: self.call(
+            "POST", f"{module}/actions/mass_update", json_body=body, heavy=True, cancel=cancel))
+
     # -- running many calls ----------------------------------------------------------
+    def _single(self, ids: list[str | None], send: Callable[[], HttpReply],
+                stop: threading.Event | None = None) -> list[RecordResult]:
+        """Send one call and map its reply; every failure becomes a result, never an exception."""
+        if stop is not None and stop.is_set():
+            return _failed(ids, SignInRequired())
+        try:
+            return results_from_reply(send(), ids)
+        except SignInRequired as err:
+            if stop is not None:
+                stop.set()
+            return _failed(ids, err)
+        except ZohoError as err:  # Cancelled, NetworkError, …
+            return _failed(ids, err)
+        except Exception as err:  # a bug must not lose the batch
+            log.exception("unexpected error while sending a call")
+            return _failed(ids, ZohoError("CLIENT_ERROR", f"unexpected error: {err.__class__.__name__}"))
+
     def _run_calls(self, batches: list[Any], sent: list[list[str | None]], send: Callable[[Any], HttpReply],
                    on_results: ResultsCallback | None) -> list[RecordResult]:
         stop = threading.Event()  # set once the sign-in is gone: no point sending more
 
         def one(index: int) -> list[RecordResult]:
-            ids = sent[index]
-            if stop.is_set():
-                results = _failed(ids, SignInRequired())
-            else:
-                try:
-                    results = results_from_reply(send(batches[index]), ids)
-                except SignInRequired as err:
-                    stop.set()
-                    results = _failed(ids, err)
-                except ZohoError as err:  # Cancelled, NetworkError, …
-                    results = _failed(ids, err)
-                except Exception as err:  # a bug must not lose the batch
-                    log.exception("unexpected error while sending a call")
-                    results = _failed(ids, ZohoError("CLIENT_ERROR", f"unexpected error: {err.__class__.__name__}"))
+            results = self._single(sent[index], lambda: send(batches[index]), stop)
             if on_results is not None:
                 on_results(results)
             return results

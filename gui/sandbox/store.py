@@ -138,6 +138,11 @@ class Store:
             out[key] = value
         if fields is not None:
             out["id"] = record["id"]
+            # Guess: the record's state keys ($approved, $editable, …) come with every record,
+            # as in the real API's replies that name fields, so clients can tell blocked rows.
+            for key, value in record.items():
+                if key.startswith("$"):
+                    out[key] = value
         return out
 
     # -- files ----------------------------------------------------------------------

@@ -1,0 +1,317 @@
+"""The change set: records as loaded, the user's pending edits, undo/redo, and errors.
+
+Every edit is kept per cell until the server confirms it. A cell is "dirty" only when
+its edit really differs from what was loaded. Each call to :meth:`ChangeSet.apply` (one
+typed cell, one paste, one fill) is one undo step.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Any, Callable, Iterable
+
+from .attachments import attachment_ids
+from .meta import FieldMeta
+from .results import Record, RecordError
+
+SET, APPEND, REMOVE, DELETE_FILES = "set", "append", "remove", "delete_files"
+KINDS = (SET, APPEND, REMOVE, DELETE_FILES)
+Key = tuple[str, str]  # (record id, field api name)
+
+
+@dataclass(frozen=True)
+class Edit:
+    """One pending change of one cell.
+
+    ``value`` depends on ``kind``: the new value (set), the values to add (append) or to take
+    away (remove) from a multi-select, or the attachment/image ids to delete (None: all).
+    ``invalid`` holds the message when the typed ``text`` could not be read; such an edit
+    is kept (nothing typed is lost) but never sent.
+    """
+
+    record_id: str
+    api_name: str
+    kind: str = SET
+    value: Any = None
+    text: str | None = None
+    invalid: str | None = None
+    version: int = 0
+
+    @property
+    def key(self) -> Key:
+        return (self.record_id, self.api_name)
+
+
+@dataclass(frozen=True)
+class CellChange:
+    record_id: str
+    api_name: str
+    kind: str = SET
+    value: Any = None
+    text: str | None = None
+    invalid: str | None = None
+    revert: bool = False  # drop the cell's edit instead of setting one
+
+
+@dataclass(frozen=True)
+class Step:
+    label: str
+    before: tuple[tuple[Key, Edit | None], ...]
+    after: tuple[tuple[Key, Edit | None], ...]
+
+
+@dataclass
+class ApplyOutcome:
+    touched: set[str] = field(default_factory=set)  # record ids whose cells changed
+    refused: list[tuple[Key, str]] = field(default_factory=list)  # cells that could not take the change, and why
+
+
+def default_equal(meta: FieldMeta, a: Any, b: Any) -> bool:
+    def empty(v: Any) -> bool:
+        return v is None or v == "" or v == []
+
+    if empty(a) and empty(b):
+        return True
+    if isinstance(a, dict) and isinstance(b, dict) and "id" in a and "id" in b:
+        return str(a["id"]) == str(b["id"])
+    if isinstance(a, (int, float)) and isinstance(b, (int, float)) and not isinstance(a, bool) \
+            and not isinstance(b, bool):
+        return float(a) == float(b)
+    return bool(a == b)
+
+
+class ChangeSet:
+    def __init__(self, module: str, fields: Iterable[FieldMeta],
+                 equal: Callable[[FieldMeta, Any, Any], bool] = default_equal):
+        self.module = module
+        self.fields: dict[str, FieldMeta] = {f.api_name: f for f in fields}
+        self.equal = equal
+        self.records: dict[str, Record] = {}
+        self.order: list[str] = []
+        self._edits: dict[Key, Edit] = {}
+        self._undo: list[Step] = []
+        self._redo: list[Step] = []
+        self._version = 0
+        self.errors: dict[tuple[str, str | None], RecordError] = {}
+        self.sending: set[str] = set()
+
+    # -- records -------------------------------------------------------------------
+    def add_records(self, records: Iterable[Record]) -> set[str]:
+        """Add or replace loaded records; pending edits of records already known are kept."""
+        touched = set()
+        for record in records:
+            if record.record_id not in self.records:
+                self.order.append(record.record_id)
+            self.records[record.record_id] = record
+            touched.add(record.record_id)
+        for key in [k for k in self._edits if k[0] in touched]:
+            self._drop_if_clean(key)
+        return touched
+
+    def original(self, record_id: str, api_name: str) -> Any:
+        record = self.records.get(record_id)
+        return None if record is None else record.values.get(api_name)
+
+    # -- reading edits -----------------------------------------------------------------
+    def edit(self, record_id: str, api_name: str) -> Edit | None:
+        return self._edits.get((record_id, api_name))
+
+    def edits(self) -> list[Edit]:
+        return list(self._edits.values())
+
+    def pending(self) -> list[Edit]:
+        """Edits that can be sent (valid ones)."""
+        return [e for e in self._edits.values() if e.invalid is None]
+
+    def invalid(self) -> list[Edit]:
+        return [e for e in self._edits.values() if e.invalid is not None]
+
+    def edited_records(self) -> set[str]:
+        return {k[0] for k in self._edits}
+
+    def __len__(self) -> int:
+        return len(self._edits)
+
+    def effective(self, record_id: str, api_name: str) -> Any:
+        """What the cell holds after its edit (for display and for payloads)."""
+        edit = self._edits.get((record_id, api_name))
+        original = self.original(record_id, api_name)
+        return original if edit is None else resulting_value(edit, original)
+
+    # -- changing ------------------------------------------------------------------------
+    def apply(self, changes: Iterable[CellChange], label: str = "Edit") -> ApplyOutcome:
+        """Apply many cell changes as one undo step."""
+        outcome = ApplyOutcome()
+        before: dict[Key, Edit | None] = {}
+        for change in changes:
+            key = (change.record_id, change.api_name)
+            why = self._refusal(change)
+            if why is not None:
+                outcome.refused.append((key, why))
+                continue
+            if key not in before:
+                before[key] = self._edits.get(key)
+            self._version += 1
+            if change.revert:
+                self._edits.pop(key, None)
+            else:
+                self._edits[key] = Edit(change.record_id, change.api_name, change.kind, change.value,
+                                        change.text, change.invalid, self._version)
+                self._drop_if_clean(key)
+            self.errors.pop(key, None)
+            outcome.touched.add(change.record_id)
+        changed = tuple((k, v) for k, v in before.items() if self._edits.get(k) != v)
+        if changed:
+            after = tuple((k, self._edits.get(k)) for k, _ in changed)
+            self._undo.append(Step(label, changed, after))
+            self._redo.clear()
+        return outcome
+
+    def _refusal(self, change: CellChange) -> str | None:
+        record = self.records.get(change.record_id)
+        if record is None:
+            return "This record is not loaded yet."
+        meta = self.fields.get(change.api_name)
+        if meta is None:
+            return f"{change.api_name} is not a field of {self.module}."
+        if change.revert:
+            return None
+        if change.kind not in KINDS:
+            return f"unknown kind of change {change.kind!r}"
+        if not meta.editable:
+            return f"{meta.label} is read-only."
+        if not record.approved:
+            return "This record is waiting for approval and cannot be edited until it is approved or rejected."
+        if record.locked:
+            return "This record is locked (another process, such as Zia's image check, is working on it)."
+        if not record.editable:
+            return "You do not have permission to edit this record."
+        if change.kind in (APPEND, REMOVE) and meta.data_type != "multiselectpicklist":
+            return f"{meta.label} is not a multi-select field."
+        if change.kind == DELETE_FILES and meta.data_type not in ("fileupload", "imageupload"):
+            return f"{meta.label} holds no files or images."
+        return None
+
+    def _drop_if_clean(self, key: Key) -> None:
+        edit = self._edits.get(key)
+        if edit is None or edit.invalid is not None:
+            return
+        meta = self.fields.get(key[1])
+        original = self.original(*key)
+        if meta is not None and not changes_anything(edit, original, meta, self.equal):
+            del self._edits[key]
+
+    def revert(self, keys: Iterable[Key], label: str = "Revert") -> ApplyOutcome:
+        return self.apply((CellChange(r, a, revert=True) for r, a in keys if (r, a) in self._edits), label)
+
+    def revert_rows(self, record_ids: Iterable[str]) -> ApplyOutcome:
+        wanted = set(record_ids)
+        return self.revert([k for k in self._edits if k[0] in wanted], "Revert rows")
+
+    def revert_all(self) -> ApplyOutcome:
+        return self.revert(list(self._edits), "Revert all")
+
+    # -- undo / redo ------------------------------------------------------------------
+    @property
+    def can_undo(self) -> bool:
+        return bool(self._undo)
+
+    @property
+    def can_redo(self) -> bool:
+        return bool(self._redo)
+
+    def undo_label(self) -> str | None:
+        return self._undo[-1].label if self._undo else None
+
+    def redo_label(self) -> str | None:
+        return self._redo[-1].label if self._redo else None
+
+    def undo(self) -> set[str]:
+        if not self._undo:
+            return set()
+        step = self._undo.pop()
+        self._redo.append(step)
+        return self._restore(step.before)
+
+    def redo(self) -> set[str]:
+        if not self._redo:
+            return set()
+        step = self._redo.pop()
+        self._undo.append(step)
+        return self._restore(step.after)
+
+    def _restore(self, states: tuple[tuple[Key, Edit | None], ...]) -> set[str]:
+        touched = set()
+        for key, edit in states:
+            if edit is None:
+                self._edits.pop(key, None)
+            else:
+                self._version += 1
+                self._edits[key] = replace(edit, version=self._version)
+                self._drop_if_clean(key)
+            touched.add(key[0])
+        return touched
+
+    # -- after the server answered ------------------------------------------------------
+    def confirm(self, record_id: str, sent: Iterable[Edit], modified_time: str | None,
+                modified_by: Any = None) -> None:
+        """The server stored ``sent`` for a record: that becomes the loaded value.
+
+        An edit the user changed while the call was in flight stays pending (its version
+        differs); it is dropped only if it now equals the new value.
+        """
+        record = self.records.get(record_id)
+        if record is None:
+            return
+        values = dict(record.values)
+        for edit in sent:
+            values[edit.api_name] = resulting_value(edit, values.get(edit.api_name))
+            current = self._edits.get(edit.key)
+            if current is not None and current.version == edit.version:
+                del self._edits[edit.key]
+        if modified_time is not None:
+            values["Modified_Time"] = modified_time
+        if modified_by is not None:
+            values["Modified_By"] = modified_by
+        self.records[record_id] = replace(record, values=values)
+        for key in [k for k in self._edits if k[0] == record_id]:
+            self._drop_if_clean(key)
+        for key in [k for k in self.errors if k[0] == record_id]:
+            del self.errors[key]
+
+    def fail(self, record_id: str, edited_fields: Iterable[str], error: RecordError) -> None:
+        """The server refused a record: the edits stay; the error goes on the field it names."""
+        edited = set(edited_fields)
+        for key in [k for k in self.errors if k[0] == record_id]:
+            del self.errors[key]
+        target = error.api_name if error.api_name in edited else None
+        self.errors[(record_id, target)] = error
+
+    def error_for(self, record_id: str, api_name: str | None) -> RecordError | None:
+        return self.errors.get((record_id, api_name))
+
+
+def resulting_value(edit: Edit, original: Any) -> Any:
+    """The cell's value once the edit is applied to ``original``."""
+    if edit.kind == SET:
+        return edit.value
+    current = list(original) if isinstance(original, list) else []
+    if edit.kind == APPEND:
+        return current + [v for v in edit.value or [] if v not in current]
+    if edit.kind == REMOVE:
+        gone = set(edit.value or [])
+        return [v for v in current if v not in gone]
+    # DELETE_FILES: what stays
+    ids = None if edit.value is None else {str(i) for i in edit.value}
+    key = "attachment_Id" if current and isinstance(current[0], dict) and "attachment_Id" in current[0] else "id"
+    return [item for item in current if ids is not None and str(item.get(key)) not in ids]
+
+
+def changes_anything(edit: Edit, original: Any, meta: FieldMeta,
+                     equal: Callable[[FieldMeta, Any, Any], bool] = default_equal) -> bool:
+    if edit.kind == SET:
+        return not equal(meta, edit.value, original)
+    if edit.kind in (APPEND, REMOVE):
+        return resulting_value(edit, original) != (list(original) if isinstance(original, list) else [])
+    present = set(attachment_ids(original, image=meta.data_type == "imageupload"))
+    return bool(present) and (edit.value is None or bool(present & {str(i) for i in edit.value}))

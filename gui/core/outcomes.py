@@ -1,0 +1,41 @@
+"""Putting the server's answers back into the change set, one call at a time."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .changeset import ChangeSet
+from .planner import Call
+from .results import RecordError, RecordResult
+
+
+@dataclass
+class CallOutcome:
+    updated: list[str] = field(default_factory=list)
+    failed: list[tuple[str, RecordError]] = field(default_factory=list)
+
+
+def apply_results(changes: ChangeSet, call: Call, results: list[RecordResult]) -> CallOutcome:
+    """Success clears the record's sent edits (unless changed since); failure keeps them, marked."""
+    outcome = CallOutcome()
+    by_id = {r.record_id: r for r in results if r.record_id is not None}
+    for index, (record_id, sent) in enumerate(call.sent):
+        result = by_id.get(record_id)
+        if result is None and index < len(results) and results[index].record_id is None:
+            result = results[index]
+        if result is None:
+            result = RecordResult(record_id, RecordError("BAD_REPLY", "Zoho did not answer for this record"))
+        changes.sending.discard(record_id)
+        if result.ok:
+            modified_by = result.details.get("Modified_By") if result.details else None
+            changes.confirm(record_id, sent, result.modified_time, modified_by)
+            outcome.updated.append(record_id)
+        else:
+            assert result.error is not None
+            changes.fail(record_id, [edit.api_name for edit in sent], result.error)
+            outcome.failed.append((record_id, result.error))
+    return outcome
+
+
+def mark_sending(changes: ChangeSet, call: Call) -> None:
+    changes.sending.update(call.record_ids)
