@@ -94,6 +94,15 @@ class ChangeSet:
         self._version = 0
         self.errors: dict[tuple[str, str | None], RecordError] = {}
         self.sending: set[str] = set()
+        # Called with the cells whose edit changed (added, replaced or dropped): the journal
+        # listens here so that every pending edit is on disk as soon as it exists.
+        self.listeners: list[Callable[[list[Key]], None]] = []
+
+    def _notify(self, keys: Iterable[Key]) -> None:
+        keys = list(keys)
+        if keys:
+            for listener in self.listeners:
+                listener(keys)
 
     # -- records -------------------------------------------------------------------
     def add_records(self, records: Iterable[Record]) -> set[str]:
@@ -104,8 +113,11 @@ class ChangeSet:
                 self.order.append(record.record_id)
             self.records[record.record_id] = record
             touched.add(record.record_id)
+        dropped = []
         for key in [k for k in self._edits if k[0] in touched]:
-            self._drop_if_clean(key)
+            if not self._drop_if_clean(key):
+                dropped.append(key)
+        self._notify(dropped)
         return touched
 
     def original(self, record_id: str, api_name: str) -> Any:
@@ -115,6 +127,18 @@ class ChangeSet:
     # -- reading edits -----------------------------------------------------------------
     def edit(self, record_id: str, api_name: str) -> Edit | None:
         return self._edits.get((record_id, api_name))
+
+    def restore_pending(self, edits: Iterable[Edit]) -> int:
+        """Put back edits saved by the journal (after a crash); not an undo step. Returns how many stay."""
+        kept = []
+        for edit in edits:
+            if edit.record_id not in self.records or edit.api_name not in self.fields:
+                continue
+            self._version += 1
+            self._edits[edit.key] = replace(edit, version=self._version)
+            if self._drop_if_clean(edit.key):
+                kept.append(edit.key)
+        return len(kept)
 
     def edits(self) -> list[Edit]:
         return list(self._edits.values())
@@ -161,6 +185,7 @@ class ChangeSet:
             self.errors.pop(key, None)
             outcome.touched.add(change.record_id)
         changed = tuple((k, v) for k, v in before.items() if self._edits.get(k) != v)
+        self._notify(k for k, _ in changed)
         if changed:
             after = tuple((k, self._edits.get(k)) for k, _ in changed)
             self._undo.append(Step(label, changed, after))
@@ -192,14 +217,19 @@ class ChangeSet:
             return f"{meta.label} holds no files or images."
         return None
 
-    def _drop_if_clean(self, key: Key) -> None:
+    def _drop_if_clean(self, key: Key) -> bool:
+        """Drop the edit if it changes nothing; True when the cell keeps an edit."""
         edit = self._edits.get(key)
-        if edit is None or edit.invalid is not None:
-            return
+        if edit is None:
+            return False
+        if edit.invalid is not None:
+            return True
         meta = self.fields.get(key[1])
         original = self.original(*key)
         if meta is not None and not changes_anything(edit, original, meta, self.equal):
             del self._edits[key]
+            return False
+        return True
 
     def revert(self, keys: Iterable[Key], label: str = "Revert") -> ApplyOutcome:
         return self.apply((CellChange(r, a, revert=True) for r, a in keys if (r, a) in self._edits), label)
@@ -250,6 +280,7 @@ class ChangeSet:
                 self._edits[key] = replace(edit, version=self._version)
                 self._drop_if_clean(key)
             touched.add(key[0])
+        self._notify(k for k, _ in states)
         return touched
 
     # -- after the server answered ------------------------------------------------------
@@ -278,6 +309,7 @@ class ChangeSet:
             self._drop_if_clean(key)
         for key in [k for k in self.errors if k[0] == record_id]:
             del self.errors[key]
+        self._notify(edit.key for edit in sent)
 
     def fail(self, record_id: str, edited_fields: Iterable[str], error: RecordError) -> None:
         """The server refused a record: the edits stay; the error goes on the field it names."""
