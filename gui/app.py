@@ -16,7 +16,8 @@ def app_version() -> str:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="zcrm-editor", description="A desktop record editor for Zoho CRM.")
+    p = argparse.ArgumentParser(prog="zcrm-editor", description="A desktop record editor for Zoho CRM. "
+                                "Run “zcrm-editor apply --help” to update records from a CSV file.")
     p.add_argument("--demo", action="store_true",
                    help="start the embedded local Zoho CRM sandbox with demo data and open the editor on it")
     p.add_argument("--demo-records", type=int, default=500, metavar="N", help="records per module in the demo")
@@ -28,6 +29,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["apply"]:
+        from .apply_cmd import main as apply_main
+
+        return apply_main(argv[1:])
     args = build_parser().parse_args(argv)
     # Qt is imported only here, so --help and --version work without a display.
     from PySide6.QtCore import QTimer
