@@ -89,10 +89,11 @@ class ChangeSet:
         self.records: dict[str, Record] = {}
         self.order: list[str] = []
         self._edits: dict[Key, Edit] = {}
+        self._by_record: dict[str, set[str]] = {}  # record id -> fields with an edit (fast per-row work)
         self._undo: list[Step] = []
         self._redo: list[Step] = []
         self._version = 0
-        self.errors: dict[tuple[str, str | None], RecordError] = {}
+        self.errors: dict[str, dict[str | None, RecordError]] = {}  # record id -> field (None: row) -> error
         self.sending: set[str] = set()
         # Called with the cells whose edit changed (added, replaced or dropped): the journal
         # listens here so that every pending edit is on disk as soon as it exists.
@@ -114,7 +115,7 @@ class ChangeSet:
             self.records[record.record_id] = record
             touched.add(record.record_id)
         dropped = []
-        for key in [k for k in self._edits if k[0] in touched]:
+        for key in [(rid, api) for rid in touched for api in list(self._by_record.get(rid, ()))]:
             if not self._drop_if_clean(key):
                 dropped.append(key)
         self._notify(dropped)
@@ -135,7 +136,7 @@ class ChangeSet:
             if edit.record_id not in self.records or edit.api_name not in self.fields:
                 continue
             self._version += 1
-            self._edits[edit.key] = replace(edit, version=self._version)
+            self._put(replace(edit, version=self._version))
             if self._drop_if_clean(edit.key):
                 kept.append(edit.key)
         return len(kept)
@@ -151,7 +152,7 @@ class ChangeSet:
         return [e for e in self._edits.values() if e.invalid is not None]
 
     def edited_records(self) -> set[str]:
-        return {k[0] for k in self._edits}
+        return set(self._by_record)
 
     def __len__(self) -> int:
         return len(self._edits)
@@ -177,12 +178,14 @@ class ChangeSet:
                 before[key] = self._edits.get(key)
             self._version += 1
             if change.revert:
-                self._edits.pop(key, None)
+                self._pop(key)
             else:
-                self._edits[key] = Edit(change.record_id, change.api_name, change.kind, change.value,
-                                        change.text, change.invalid, self._version)
+                self._put(Edit(change.record_id, change.api_name, change.kind, change.value,
+                               change.text, change.invalid, self._version))
                 self._drop_if_clean(key)
-            self.errors.pop(key, None)
+            row_errors = self.errors.get(change.record_id)
+            if row_errors is not None:
+                row_errors.pop(change.api_name, None)
             outcome.touched.add(change.record_id)
         changed = tuple((k, v) for k, v in before.items() if self._edits.get(k) != v)
         self._notify(k for k, _ in changed)
@@ -227,16 +230,31 @@ class ChangeSet:
         meta = self.fields.get(key[1])
         original = self.original(*key)
         if meta is not None and not changes_anything(edit, original, meta, self.equal):
-            del self._edits[key]
+            self._pop(key)
             return False
         return True
+
+    def _put(self, edit: Edit) -> None:
+        self._edits[edit.key] = edit
+        self._by_record.setdefault(edit.record_id, set()).add(edit.api_name)
+
+    def _pop(self, key: Key) -> None:
+        if self._edits.pop(key, None) is not None:
+            fields = self._by_record.get(key[0])
+            if fields is not None:
+                fields.discard(key[1])
+                if not fields:
+                    del self._by_record[key[0]]
+
+    def record_edits(self, record_id: str) -> list[Edit]:
+        return [self._edits[(record_id, api)] for api in self._by_record.get(record_id, ())]
 
     def revert(self, keys: Iterable[Key], label: str = "Revert") -> ApplyOutcome:
         return self.apply((CellChange(r, a, revert=True) for r, a in keys if (r, a) in self._edits), label)
 
     def revert_rows(self, record_ids: Iterable[str]) -> ApplyOutcome:
         wanted = set(record_ids)
-        return self.revert([k for k in self._edits if k[0] in wanted], "Revert rows")
+        return self.revert([(rid, api) for rid in wanted for api in self._by_record.get(rid, ())], "Revert rows")
 
     def revert_all(self) -> ApplyOutcome:
         return self.revert(list(self._edits), "Revert all")
@@ -274,10 +292,10 @@ class ChangeSet:
         touched = set()
         for key, edit in states:
             if edit is None:
-                self._edits.pop(key, None)
+                self._pop(key)
             else:
                 self._version += 1
-                self._edits[key] = replace(edit, version=self._version)
+                self._put(replace(edit, version=self._version))
                 self._drop_if_clean(key)
             touched.add(key[0])
         self._notify(k for k, _ in states)
@@ -299,28 +317,25 @@ class ChangeSet:
             values[edit.api_name] = resulting_value(edit, values.get(edit.api_name))
             current = self._edits.get(edit.key)
             if current is not None and current.version == edit.version:
-                del self._edits[edit.key]
+                self._pop(edit.key)
         if modified_time is not None:
             values["Modified_Time"] = modified_time
         if modified_by is not None:
             values["Modified_By"] = modified_by
         self.records[record_id] = replace(record, values=values)
-        for key in [k for k in self._edits if k[0] == record_id]:
-            self._drop_if_clean(key)
-        for key in [k for k in self.errors if k[0] == record_id]:
-            del self.errors[key]
+        for api in list(self._by_record.get(record_id, ())):
+            self._drop_if_clean((record_id, api))
+        self.errors.pop(record_id, None)
         self._notify(edit.key for edit in sent)
 
     def fail(self, record_id: str, edited_fields: Iterable[str], error: RecordError) -> None:
         """The server refused a record: the edits stay; the error goes on the field it names."""
         edited = set(edited_fields)
-        for key in [k for k in self.errors if k[0] == record_id]:
-            del self.errors[key]
         target = error.api_name if error.api_name in edited else None
-        self.errors[(record_id, target)] = error
+        self.errors[record_id] = {target: error}
 
     def error_for(self, record_id: str, api_name: str | None) -> RecordError | None:
-        return self.errors.get((record_id, api_name))
+        return self.errors.get(record_id, {}).get(api_name)
 
 
 def resulting_value(edit: Edit, original: Any) -> Any:
