@@ -33,6 +33,8 @@ from .core.planner import plan_submit
 from .core.profile import Profile, StoredSecrets
 from .core.results import RecordError
 from .core.wording import describe
+from .services.journal import Journal, JournalError, JournalSession
+from .services.paths import AppPaths
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 LOCALES = {"en_US": LocaleSpec.en_us, "en_GB": LocaleSpec.en_gb, "de_DE": LocaleSpec.de_de}
@@ -105,15 +107,22 @@ def read_grid(path: Path) -> list[list[str]]:
     return rows
 
 
+def app_paths() -> AppPaths:
+    home = os.environ.get("ZCRM_EDITOR_HOME")
+    return AppPaths.under(home) if home else AppPaths.default()
+
+
+def connection_name(args: argparse.Namespace) -> str:
+    """The journal keeps sessions per connection: a profile, or the API base given."""
+    return args.profile or f"command line: {args.api_base}"
+
+
 def connect(args: argparse.Namespace) -> ZohoClient:
     if args.profile:
-        from .services.paths import AppPaths
         from .services.profiles import ProfileStore
         from .services.secrets import KeyringSecretStore
 
-        home = os.environ.get("ZCRM_EDITOR_HOME")
-        paths = AppPaths.under(home) if home else AppPaths.default()
-        profile = ProfileStore(paths).get(args.profile)
+        profile = ProfileStore(app_paths()).get(args.profile)
         if profile is None:
             raise UsageError(f"no profile named “{args.profile}”")
         return SignIn(KeyringSecretStore()).open(profile)
@@ -177,12 +186,24 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> Outcome:
         records = load_records(client, args.module, grid, header, key, fields)
         changes = ChangeSet(args.module, fields)
         changes.add_records(records)
-        key_values = {r.record_id: (r.record_id if key == "id" else r.values.get(key)) for r in records}
-        plan_map = map_by_key(grid, fields, key, build_key_index(key_values, key if key == "id" else by_name[key]),
-                              empty=args.empty)
-        if plan_map.error:
-            raise UsageError(plan_map.error)
-        return apply_plan(args, client, changes, grid, header, plan_map, trigger, out, err)
+        journal = Journal.in_data_dir(app_paths().ensure())
+        try:
+            session = journal.session(connection_name(args), args.module)
+            left = session.count()
+            if left:
+                # The file says what to send; an earlier run's unfinished edits are replaced by it.
+                err.write(f"note: {left} edit(s) left by an earlier run that did not finish were replaced by "
+                          f"this file (rows the server already has are skipped)\n")
+                session.clear()
+            session.attach(changes)
+            key_values = {r.record_id: (r.record_id if key == "id" else r.values.get(key)) for r in records}
+            plan_map = map_by_key(grid, fields, key,
+                                  build_key_index(key_values, key if key == "id" else by_name[key]), empty=args.empty)
+            if plan_map.error:
+                raise UsageError(plan_map.error)
+            return apply_plan(args, client, changes, session, grid, header, plan_map, trigger, out, err)
+        finally:
+            journal.close()
 
 
 def resolve_key(name: str, fields: list[FieldMeta]) -> str:
@@ -212,7 +233,8 @@ def load_records(client: ZohoClient, module: str, grid: list[list[str]], header:
     return records
 
 
-def apply_plan(args: argparse.Namespace, client: ZohoClient, changes: ChangeSet, grid: list[list[str]],
+def apply_plan(args: argparse.Namespace, client: ZohoClient, changes: ChangeSet, session: JournalSession,
+               grid: list[list[str]],
                header: list[str], plan_map: Any, trigger: tuple[str, ...] | None, out: TextIO,
                err: TextIO) -> Outcome:
     fields = changes.fields
@@ -271,9 +293,16 @@ def apply_plan(args: argparse.Namespace, client: ZohoClient, changes: ChangeSet,
 
     progress = Progress(err, plan.record_count)
     lock = threading.Lock()
+    submit_id = session.begin_submit(plan)
+    index_of = {id(call): n for n, call in enumerate(plan.calls)}
+
+    def on_sending(call: Any) -> None:
+        with lock:
+            session.call_sent(submit_id, index_of[id(call)])
 
     def on_call(call: Any, results: list[Any]) -> None:
         with lock:
+            session.call_answered(submit_id, index_of[id(call)], call, results)
             applied = apply_results(changes, call, results)
             for rid in applied.updated:
                 outcome.rows.append(RowReport(row_of.get(rid, 0) + 1, rid, "updated"))
@@ -282,7 +311,10 @@ def apply_plan(args: argparse.Namespace, client: ZohoClient, changes: ChangeSet,
         progress.add(len(call.record_ids))
 
     started = time.perf_counter()
-    totals = run_plan(client, plan, on_call)
+    try:
+        totals = run_plan(client, plan, on_call, on_sending=on_sending)
+    finally:
+        session.finish_submit(submit_id, cancelled=False)
     progress.end()
     out.write(f"Sent in {time.perf_counter() - started:.1f} s: {totals.updated} updated, {totals.failed} failed\n")
     return outcome
@@ -336,6 +368,9 @@ def main(argv: list[str] | None = None, out: TextIO = sys.stdout, err: TextIO = 
         return EXIT_USAGE
     except (SignInRequired, SignInError) as problem:
         err.write(f"zcrm-editor apply: {problem.message}\n")
+        return EXIT_USAGE
+    except JournalError as problem:
+        err.write(f"zcrm-editor apply: {problem}\n")
         return EXIT_USAGE
     except ZohoError as problem:
         err.write(f"zcrm-editor apply: Zoho said {problem.code}: {describe(RecordError(problem.code, problem.message, details=problem.details))}\n")

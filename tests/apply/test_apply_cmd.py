@@ -20,6 +20,7 @@ from gui.sandbox import SandboxServer
 def org(tmp_path, monkeypatch):
     log = tmp_path / "requests.jsonl"
     with SandboxServer(records=1200, log_file=log) as server:
+        monkeypatch.setenv("ZCRM_EDITOR_HOME", str(tmp_path / "home"))
         monkeypatch.setenv("ZCRM_CLIENT_ID", "demo-client")
         monkeypatch.setenv("ZCRM_CLIENT_SECRET", "demo-secret")
         monkeypatch.setenv("ZCRM_REFRESH_TOKEN", "demo-refresh-token")
@@ -68,6 +69,10 @@ def test_one_status_for_a_thousand_rows_is_two_mass_updates(org, tmp_path):
     rows = report(tmp_path / "r.csv")
     assert len(rows) == 1000 and {r["status"] for r in rows} == {"updated"}
     assert all(server.store.get_record("Leads", rid)["Lead_Status"] == "Contacted" for rid in ids)
+    from gui.services.journal import Journal
+    with Journal(tmp_path / "home" / "data" / "journal.sqlite3") as journal:
+        [entry] = journal.history()
+        assert (entry.updated, entry.failed) == (1000, 0)
 
 
 def test_a_mixed_file_reports_each_row_right(org, tmp_path):
