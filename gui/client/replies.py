@@ -13,6 +13,13 @@ from ..core.results import Record, RecordError, RecordResult
 from .transport import HttpReply
 
 JSON_PATH_FIELD = re.compile(r"^\$\.data\[\d+\]\.([^.\[]+)")
+# Codes the seeds and the fact sheet name; an error with any other code keeps the raw reply.
+KNOWN_CODES = frozenset((
+    "INVALID_DATA", "MANDATORY_NOT_FOUND", "DUPLICATE_DATA", "LIMIT_EXCEEDED", "RECORD_LOCKED", "NOT_APPROVED",
+    "ID_ALREADY_DELETED", "NO_PERMISSION", "INVALID_MODULE", "INVALID_URL_PATTERN", "INVALID_REQUEST_METHOD",
+    "AUTHORIZATION_FAILED", "AUTHENTICATION_FAILURE", "INVALID_TOKEN", "OAUTH_SCOPE_MISMATCH", "INTERNAL_ERROR",
+    "TOO_MANY_REQUESTS", "REQUIRED_PARAM_MISSING", "DISCRETE_PAGINATION_LIMIT_EXCEEDED",
+))
 
 
 def _text(value: Any, default: str = "") -> str:
@@ -46,15 +53,17 @@ def results_from_reply(reply: HttpReply, sent_ids: list[str | None]) -> list[Rec
     """One result per sent record, in the order sent, whatever shape the reply has."""
     body = reply.body
     if isinstance(body, dict) and body.get("status") == "error" and "data" not in body:
-        return failed_call(sent_ids, record_error_from(body, top_level=True))
+        return failed_call(sent_ids, record_error_from(body, top_level=True, raw=_raw_if_unknown(body, reply)))
     if not isinstance(body, dict) or not isinstance(body.get("data"), list):
         why = "Zoho sent a reply that is not JSON" if body is None else "Zoho's reply has no data list"
         return bad_reply(sent_ids, reply, why)
     entries = body["data"]
     if len(entries) == 1 and len(sent_ids) > 1 and _is_call_error(entries[0]):
         # One entry for a whole call (e.g. mass update's "No field found"): it applies to all.
-        return failed_call(sent_ids, record_error_from(entries[0], top_level=True))
-    by_position = len(entries) == len(sent_ids)
+        return failed_call(sent_ids, record_error_from(entries[0], top_level=True,
+                                                       raw=_raw_if_unknown(entries[0], reply)))
+    # Entries are matched by position, unless the reply is visibly out of order: then by id.
+    by_position = len(entries) == len(sent_ids) and not _misplaced(entries, sent_ids)
     out: list[RecordResult] = []
     unmatched = list(entries)
     for index, record_id in enumerate(sent_ids):
@@ -66,6 +75,22 @@ def results_from_reply(reply: HttpReply, sent_ids: list[str | None]) -> list[Rec
             continue
         out.append(_result_from_entry(entry, record_id, reply))
     return out
+
+
+def _raw_if_unknown(entry: dict[str, Any], reply: HttpReply) -> str | None:
+    code = entry.get("code")
+    return None if isinstance(code, str) and code in KNOWN_CODES else reply.text
+
+
+def _misplaced(entries: list[Any], sent_ids: list[str | None]) -> bool:
+    """Whether a success entry sits in the place of another record of the same call."""
+    sent = {i for i in sent_ids if i is not None}
+    for entry, record_id in zip(entries, sent_ids):
+        returned = _entry_id(entry)
+        if (isinstance(entry, dict) and entry.get("status") == "success" and returned in sent
+                and record_id is not None and returned != record_id):
+            return True
+    return False
 
 
 def _is_call_error(entry: Any) -> bool:
@@ -101,7 +126,7 @@ def _result_from_entry(entry: Any, record_id: str | None, reply: HttpReply) -> R
         details = entry.get("details") if isinstance(entry.get("details"), dict) else {}
         modified = details.get("Modified_Time")
         return RecordResult(record_id, None, None if modified is None else str(modified), dict(details))
-    return RecordResult(record_id, record_error_from(entry))
+    return RecordResult(record_id, record_error_from(entry, raw=_raw_if_unknown(entry, reply)))
 
 
 # -- metadata and records ---------------------------------------------------------------

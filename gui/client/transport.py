@@ -11,6 +11,7 @@ import logging
 import random
 import threading
 import time
+from collections import deque
 from dataclasses import dataclass
 from typing import Any, Callable, Protocol
 from urllib.parse import urlsplit
@@ -78,7 +79,8 @@ class Wait:
             why = "Zoho had a server error"
         else:
             why = "Zoho could not be reached"
-        return f"{why}; retrying in {self.seconds:.0f} s"
+        seconds = f"{self.seconds:.1f}" if self.seconds < 10 else f"{self.seconds:.0f}"  # never "in 0 s"
+        return f"{why}; retrying in {seconds} s"
 
 
 @dataclass
@@ -123,8 +125,8 @@ class Transport:
         self.verify = verify
         self.credits_remaining: int | None = None
         self.calls = 0
-        self._slots = threading.BoundedSemaphore(self.concurrency)
-        self._heavy = threading.BoundedSemaphore(max(1, min(heavy_concurrency, self.concurrency)))
+        self._slots = FairSlots(self.concurrency)
+        self._heavy = FairSlots(max(1, min(heavy_concurrency, self.concurrency)))
         self._lock = threading.Lock()
         self.session = requests.Session()
         adapter = HTTPAdapter(pool_connections=1, pool_maxsize=self.concurrency + 2, max_retries=0)
@@ -214,6 +216,37 @@ class Transport:
             except (UnicodeDecodeError, ValueError):
                 body = None
         return HttpReply(raw.status_code, body, text, self.credits_remaining)
+
+
+class FairSlots:
+    """A counting semaphore that serves waiters first come, first served.
+
+    ``threading.Semaphore`` lets a thread that has just released a slot take it straight
+    back for its next call, ahead of threads already waiting; a page asked for early could
+    then wait until the end of a load and hold back every page after it.
+    """
+
+    def __init__(self, slots: int) -> None:
+        self._lock = threading.Lock()
+        self._free = slots
+        self._waiting: deque[threading.Lock] = deque()
+
+    def __enter__(self) -> None:
+        with self._lock:
+            if self._free > 0 and not self._waiting:
+                self._free -= 1
+                return
+            turn = threading.Lock()
+            turn.acquire()
+            self._waiting.append(turn)
+        turn.acquire()  # released by __exit__, which hands its slot over directly
+
+    def __exit__(self, *exc: object) -> None:
+        with self._lock:
+            if self._waiting:
+                self._waiting.popleft().release()
+            else:
+                self._free += 1
 
 
 class _nothing:

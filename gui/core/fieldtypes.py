@@ -50,7 +50,6 @@ NUMBER_KINDS: dict[str, NumberKind] = {"double": "number", "decimal": "number", 
 NUMBER_LIMIT = 1e16  # the server refuses numbers this large or larger
 TEXT_TYPES = ("text", "textarea", "email", "phone", "website")
 OWNER_TYPES = ("ownerlookup", "userlookup")
-EMPTY_LIST_TYPES = ("multiselectpicklist", "fileupload", "imageupload")
 
 TRUE_WORDS = frozenset({"true", "yes", "y", "1", "x", "✓", "✔", "☑", "checked", "on", "t", "wahr", "ja", "j",
                         "vrai", "oui", "verdadero", "vero", "verdadeiro", "sí", "si", "sim"})
@@ -80,13 +79,13 @@ def parse_cell(field: FieldMeta, text: str, ctx: ParseContext) -> Parsed:
     refusal = _refusal(field)
     if refusal is not None:
         raise CellError(refusal)
-    if not text.strip():
-        if field.mandatory:
-            raise CellError(f"{field.label} is required")
-        return Parsed([] if field.data_type in EMPTY_LIST_TYPES else None)
     parser = _PARSERS.get(field.data_type)
     if parser is None:
         raise CellError(f"Fields of this kind ({field.data_type}) can't be edited here")
+    if not text.strip():
+        if field.mandatory:
+            raise CellError(f"{field.label} is required")
+        return Parsed([] if field.data_type == "multiselectpicklist" else None)
     return parser(field, text, ctx)
 
 

@@ -173,7 +173,9 @@ def parse_number(text: str, locale: LocaleSpec, kind: NumberKind = "number") -> 
     elif kind == "percent":
         s = _PERCENT_AFTER.sub("", s)
     match = _number_re(locale.decimal_separator, locale.group_separator).fullmatch(s)
-    if match is None or signs > 1 or (signs and bracketed):
+    if signs > 1 or (signs and bracketed):
+        raise CellError(f"{quoted(text)} is not a number")
+    if match is None:
         raise CellError(_not_a_number(text, s, locale))
     value = _digits(match)
     if negative:
