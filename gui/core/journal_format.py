@@ -290,21 +290,3 @@ def old_and_new(edits: tuple[Edit, ...], original: dict[str, Any]) -> tuple[dict
     old = {e.api_name: original.get(e.api_name) for e in edits}
     new = {e.api_name: resulting_value(e, old[e.api_name]) for e in edits}
     return old, new
-
-
-def results_by_record(call: Call, results: list[RecordResult]) -> list[tuple[str, tuple[Edit, ...], RecordResult]]:
-    """Each record a call carried, with its edits and its result (matched as ``apply_results`` does).
-
-    Results are matched by record id; a result without an id stands for the record at its
-    position; a record the reply does not mention gets a BAD_REPLY error.
-    """
-    by_id = {r.record_id: r for r in results if r.record_id is not None}
-    matched = []
-    for index, (record_id, sent) in enumerate(call.sent):
-        result = by_id.get(record_id)
-        if result is None and index < len(results) and results[index].record_id is None:
-            result = results[index]
-        if result is None:
-            result = RecordResult(record_id, RecordError("BAD_REPLY", "Zoho did not answer for this record"))
-        matched.append((record_id, sent, result))
-    return matched

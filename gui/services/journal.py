@@ -34,10 +34,11 @@ from pathlib import Path
 from typing import Any, Callable, Iterator
 
 from ..core.changeset import ChangeSet, Edit, Key
+from ..core.outcomes import results_by_record
 from ..core.journal_format import (SCHEMA, SCHEMA_VERSION, JournalFormatError, RecordHistory, RestoreReport,
                                    SessionPending, SubmitEntry, SubmitProgress, edit_from_dict, edit_from_json,
                                    edit_to_dict, edit_to_json, old_and_new, result_from_json, result_to_json,
-                                   results_by_record, values_from_json, values_to_json)
+                                   values_from_json, values_to_json)
 from ..core.planner import Call, MassUpdateCall, SubmitPlan
 from ..core.results import RecordResult
 from .paths import AppPaths, PRIVATE_FILE_MODE, ensure_private_dir

@@ -7,9 +7,10 @@ import json
 import pytest
 
 from gui.core.changeset import APPEND, DELETE_FILES, REMOVE, Edit
+from gui.core.outcomes import results_by_record
 from gui.core.journal_format import (FORMAT_VERSION, RAW_LIMIT, JournalFormatError, edit_from_json, edit_to_dict, edit_to_json,
                                      error_from_json, error_to_json, old_and_new, result_from_json, result_to_json,
-                                     results_by_record, values_from_json, values_to_json)
+                                     values_from_json, values_to_json)
 from gui.core.planner import MassUpdateCall, UpdateCall
 from gui.core.results import RecordError, RecordResult
 
