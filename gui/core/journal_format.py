@@ -20,7 +20,6 @@ from datetime import datetime
 from typing import Any, Callable, NamedTuple
 
 from .changeset import KINDS, Edit, resulting_value
-from .planner import Call
 from .results import RecordError, RecordResult
 
 FORMAT_VERSION = 1

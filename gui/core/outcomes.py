@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .changeset import ChangeSet
+from .changeset import ChangeSet, Edit
 from .planner import Call
 from .results import RecordError, RecordResult
 
