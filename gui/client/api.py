@@ -152,27 +152,20 @@ class ZohoClient:
     def update(self, module: str, records: list[dict[str, Any]], trigger: Iterable[str] | None = None,
                cancel: CancelToken | None = None, on_results: ResultsCallback | None = None) -> list[RecordResult]:
         """Update records (dicts with ``id``) in calls of at most 100; ``trigger=None`` runs all."""
-        body_extra = _trigger_body(trigger)
+        _trigger_body(trigger)  # a wrong trigger fails before anything is sent
         batches = chunks(records, UPDATE_BATCH)
         sent = [[_id_of(r) for r in batch] for batch in batches]
-
-        def send(batch: list[dict[str, Any]]) -> HttpReply:
-            return self.call("PUT", module, json_body={"data": batch, **body_extra}, cancel=cancel)
-
-        return self._run_calls(batches, sent, send, on_results)
+        return self._run_calls(batches, sent, lambda batch: self._put(module, batch, trigger, cancel), on_results)
 
     def mass_update(self, module: str, values: dict[str, Any], ids: list[str], over_write: bool = False,
                     trigger: Iterable[str] | None = None, cancel: CancelToken | None = None,
                     on_results: ResultsCallback | None = None) -> list[RecordResult]:
         """Set the same values on many records, 500 ids a call."""
-        body_extra = _trigger_body(trigger)
+        _trigger_body(trigger)  # a wrong trigger fails before anything is sent
         batches = chunks([str(i) for i in ids], MASS_UPDATE_BATCH)
-
-        def send(batch: list[str]) -> HttpReply:
-            body = {"data": [values], "ids": batch, "over_write": over_write, **body_extra}
-            return self.call("POST", f"{module}/actions/mass_update", json_body=body, heavy=True, cancel=cancel)
-
-        return self._run_calls(batches, [list(b) for b in batches], send, on_results)
+        return self._run_calls(batches, [list(b) for b in batches],
+                               lambda batch: self._post_mass(module, values, batch, over_write, trigger, cancel),
+                               on_results)
 
     def mass_update_view(self, module: str, values: dict[str, Any], cvid: str, over_write: bool = False,
                          trigger: Iterable[str] | None = None) -> str:
@@ -232,18 +225,26 @@ class ZohoClient:
         """One update call (at most 100 records), in the calling thread."""
         if len(records) > UPDATE_BATCH:
             raise ValueError(f"one update call takes at most {UPDATE_BATCH} records")
-        body = {"data": records, **_trigger_body(trigger)}
-        return self._single([_id_of(r) for r in records],
-                            lambda: self.call("PUT", module, json_body=body, cancel=cancel))
+        _trigger_body(trigger)
+        return self._single([_id_of(r) for r in records], lambda: self._put(module, records, trigger, cancel))
 
     def mass_update_call(self, module: str, values: dict[str, Any], ids: list[str], over_write: bool = False,
                          trigger: Iterable[str] | None = None, cancel: CancelToken | None = None) -> list[RecordResult]:
         """One mass-update call (at most 500 ids), in the calling thread."""
         if len(ids) > MASS_UPDATE_BATCH:
             raise ValueError(f"one mass update takes at most {MASS_UPDATE_BATCH} ids")
-        body = {"data": [values], "ids": [str(i) for i in ids], "over_write": over_write, **_trigger_body(trigger)}
-        return self._single([str(i) for i in ids], lambda: self.call(
-            "POST", f"{module}/actions/mass_update", json_body=body, heavy=True, cancel=cancel))
+        _trigger_body(trigger)
+        batch = [str(i) for i in ids]
+        return self._single(batch, lambda: self._post_mass(module, values, batch, over_write, trigger, cancel))
+
+    def _put(self, module: str, records: list[dict[str, Any]], trigger: Iterable[str] | None,
+             cancel: CancelToken | None) -> HttpReply:
+        return self.call("PUT", module, json_body={"data": records, **_trigger_body(trigger)}, cancel=cancel)
+
+    def _post_mass(self, module: str, values: dict[str, Any], ids: list[str], over_write: bool,
+                   trigger: Iterable[str] | None, cancel: CancelToken | None) -> HttpReply:
+        body = {"data": [values], "ids": ids, "over_write": over_write, **_trigger_body(trigger)}
+        return self.call("POST", f"{module}/actions/mass_update", json_body=body, heavy=True, cancel=cancel)
 
     # -- running many calls ----------------------------------------------------------
     def _single(self, ids: list[str | None], send: Callable[[], HttpReply],

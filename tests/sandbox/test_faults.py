@@ -10,12 +10,11 @@ import requests
 
 from gui.sandbox import SandboxServer
 
+from .helpers import refresh_access_token
+
 
 def token(server: SandboxServer) -> str:
-    reply = requests.post(server.base_url + "/oauth/v2/token", data={
-        "grant_type": "refresh_token", "refresh_token": "demo-refresh-token",
-        "client_id": "demo-client", "client_secret": "demo-secret"}, timeout=10)
-    return reply.json()["access_token"]
+    return refresh_access_token(server.base_url)  # the accounts server never fails
 
 
 def lead_ids(server: SandboxServer, n: int) -> list[str]:
