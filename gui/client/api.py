@@ -17,7 +17,7 @@ from typing import Any, Callable, Iterable
 from ..core.meta import FieldMeta, ModuleMeta, User
 from ..core.results import Record, RecordError, RecordResult
 from .errors import Cancelled, NetworkError, SignInRequired, ZohoError
-from .loader import LoadOutcome, ModuleLoader, Page
+from .loader import NAME_FIELDS, LoadOutcome, ModuleLoader, Page
 from .replies import fields_from, modules_from, record_from, results_from_reply, users_from
 from .transport import CancelToken, HttpReply, Transport
 
@@ -126,6 +126,20 @@ class ZohoClient:
             return None
         value = body.get("count") if isinstance(body, dict) else None
         return value if isinstance(value, int) and value >= 0 else None
+
+    def search_names(self, module: str, text: str, limit: int = 20,
+                     cancel: CancelToken | None = None) -> list[tuple[str, str]]:
+        """Records of ``module`` whose name contains ``text``: (id, name) pairs, for picking a lookup."""
+        name_field = NAME_FIELDS.get(module, "Name")
+        needle = text.strip().replace("\\", "").replace("'", "\\'").replace("%", "")
+        where = f"{name_field} like '%{needle}%'" if needle else "id is not null"
+        query = f"select {name_field} from {module} where {where} order by {name_field} limit {max(1, min(limit, 200))}"
+        body = self._json("POST", "coql", json_body={"select_query": query}, cancel=cancel)
+        found = []
+        for item in (body or {}).get("data") or []:
+            if isinstance(item, dict) and item.get("id") is not None:
+                found.append((str(item["id"]), str(item.get(name_field) or item["id"])))
+        return found
 
     # -- loading -------------------------------------------------------------------------
     def load(self, module: str, fields: list[str], on_page: Callable[[Page], None],

@@ -121,6 +121,22 @@ class ChangeSet:
         self._notify(dropped)
         return touched
 
+    def remove_records(self, record_ids: Iterable[str]) -> list[Edit]:
+        """Forget records that no longer exist (after a reload); returns the edits that went with them."""
+        gone = {rid for rid in record_ids if rid in self.records}
+        if not gone:
+            return []
+        dropped = [self._edits[(rid, api)] for rid in gone for api in list(self._by_record.get(rid, ()))]
+        for edit in dropped:
+            self._pop(edit.key)
+        for rid in gone:
+            del self.records[rid]
+            self.errors.pop(rid, None)
+            self.sending.discard(rid)
+        self.order = [rid for rid in self.order if rid not in gone]
+        self._notify(edit.key for edit in dropped)
+        return dropped
+
     def original(self, record_id: str, api_name: str) -> Any:
         record = self.records.get(record_id)
         return None if record is None else record.values.get(api_name)
@@ -208,12 +224,9 @@ class ChangeSet:
             return f"unknown kind of change {change.kind!r}"
         if not meta.editable:
             return f"{meta.label} is read-only."
-        if not record.approved:
-            return "This record is waiting for approval and cannot be edited until it is approved or rejected."
-        if record.locked:
-            return "This record is locked (another process, such as Zia's image check, is working on it)."
-        if not record.editable:
-            return "You do not have permission to edit this record."
+        blocked = block_reason(record)
+        if blocked is not None:
+            return blocked
         if change.kind in (APPEND, REMOVE) and meta.data_type != "multiselectpicklist":
             return f"{meta.label} is not a multi-select field."
         if change.kind == DELETE_FILES and meta.data_type not in ("fileupload", "imageupload"):
@@ -268,6 +281,11 @@ class ChangeSet:
     def can_redo(self) -> bool:
         return bool(self._redo)
 
+    @property
+    def undo_depth(self) -> int:
+        """How many steps can be undone (grows by one with each effective :meth:`apply`)."""
+        return len(self._undo)
+
     def undo_label(self) -> str | None:
         return self._undo[-1].label if self._undo else None
 
@@ -290,6 +308,7 @@ class ChangeSet:
 
     def _restore(self, states: tuple[tuple[Key, Edit | None], ...]) -> set[str]:
         touched = set()
+        states = tuple((key, edit) for key, edit in states if key[0] in self.records)
         for key, edit in states:
             if edit is None:
                 self._pop(key)
@@ -336,6 +355,17 @@ class ChangeSet:
 
     def error_for(self, record_id: str, api_name: str | None) -> RecordError | None:
         return self.errors.get(record_id, {}).get(api_name)
+
+
+def block_reason(record: Record) -> str | None:
+    """Why a loaded record cannot be edited at all, or None when it can."""
+    if not record.approved:
+        return "This record is waiting for approval and cannot be edited until it is approved or rejected."
+    if record.locked:
+        return "This record is locked (another process, such as Zia's image check, is working on it)."
+    if not record.editable:
+        return "You do not have permission to edit this record."
+    return None
 
 
 def resulting_value(edit: Edit, original: Any) -> Any:
