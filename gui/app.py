@@ -23,6 +23,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--demo-records", type=int, default=500, metavar="N", help="records per module in the demo")
     p.add_argument("--quit-after", type=float, metavar="SECONDS",
                    help="close the window after this many seconds (for smoke tests)")
+    p.add_argument("--self-test", action="store_true",
+                   help="check this installation (Qt platform plugin, icon, keyring, folders, embedded sandbox, "
+                        "SSL certificates), print one line per check and exit; non-zero if a check fails")
     p.epilog = "Set ZCRM_EDITOR_HOME to keep settings, data and logs in one folder (portable use)."
     p.add_argument("--version", action="version", version=f"%(prog)s {app_version()}")
     return p
@@ -35,18 +38,22 @@ def main(argv: list[str] | None = None) -> int:
 
         return apply_main(argv[1:])
     args = build_parser().parse_args(argv)
+    if args.self_test:
+        from .selftest import run_self_test
+
+        return run_self_test()
     # Qt is imported only here, so --help and --version work without a display.
-    from PySide6.QtCore import QTimer
+    from PySide6.QtCore import QSettings, QTimer
     from PySide6.QtWidgets import QApplication
 
     from .client.errors import ZohoError
-    from .client.signin import SignIn
-    from .core.profile import Profile, StoredSecrets
-    from .sandbox import SandboxServer
+    from .demo import start_demo
+    from .services.journal import Journal, JournalError
     from .services.logs import setup_logging
     from .services.paths import AppPaths
-    from .services.secrets import SessionSecretStore
     from .widgets.main_window import MainWindow
+
+    problems: list[str] = []
 
     home = os.environ.get("ZCRM_EDITOR_HOME")  # a portable install or a test keeps everything here
     paths = (AppPaths.under(home) if home else AppPaths.default()).ensure()
@@ -54,35 +61,48 @@ def main(argv: list[str] | None = None) -> int:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("zcrm-editor")
     app.setOrganizationName("zcrm-editor")
-    sandbox = None
+    from .icons import APP_ID, app_icon
+
+    app.setDesktopFileName(APP_ID)  # ties windows to the launcher entry (taskbar icon, Wayland app id)
+    app.setWindowIcon(app_icon())
+    settings = QSettings(str(paths.config_dir / "settings.ini"), QSettings.Format.IniFormat)
+    journal = None
+    try:
+        journal = Journal.in_data_dir(paths)
+    except JournalError as err:  # the editor still works; edits then live only in memory
+        problems.append(err.args[0] if err.args else str(err))
+    demo = None
     client = None
+    window: MainWindow
     if args.demo:
-        sandbox = SandboxServer(records=max(0, args.demo_records), port=0).start()
-        config = sandbox.config
-        # The demo's credentials are the sandbox's own; they stay in memory for this session.
-        secrets = SessionSecretStore()
-        profile = Profile("Demo sandbox", "custom", config.client_id, api_base=sandbox.api_url,
-                          accounts_base=sandbox.accounts_url)
-        secrets.save(profile.name, StoredSecrets(config.client_secret, config.refresh_token))
+        demo = start_demo(args.demo_records, register_secret=log_filter.register_secret)
+        origin = f"the demo sandbox ({demo.sandbox.base_url})"
         try:
-            client = SignIn(secrets, register_secret=log_filter.register_secret).open(profile)
-            window = MainWindow(f"the demo sandbox ({sandbox.base_url})", client.current_user(), client.modules())
+            client = demo.connect()
+            window = MainWindow(client, client.current_user(), origin, profile_name=demo.profile.name,
+                                modules=client.modules(), settings=settings, journal=journal,
+                                problem="; ".join(problems) or None)
+            window.open_module(str(settings.value(f"last-module/{demo.profile.name}", "Leads")))
         except ZohoError as err:
-            window = MainWindow("the demo sandbox", None, [], f"The demo sandbox did not answer: {err.message}")
+            window = MainWindow(None, None, origin, settings=settings,
+                                problem=f"The demo sandbox did not answer: {err.message}")
     else:
-        window = MainWindow("no org yet", None, [],
-                            "Connecting to a real Zoho org is not available in this build yet. "
-                            "Start with --demo to try the editor on the embedded sandbox.")
+        window = MainWindow(None, None, "no org yet", settings=settings,
+                            problem="Connecting to a real Zoho org is not available in this build yet. "
+                                    "Start with --demo to try the editor on the embedded sandbox.")
     window.show()
     if args.quit_after is not None:
         QTimer.singleShot(int(args.quit_after * 1000), app.quit)
     try:
         return app.exec()
     finally:
+        window.close()  # saves settings and stops background jobs, also after --quit-after
         if client is not None:
             client.close()
-        if sandbox is not None:
-            sandbox.stop()
+        if demo is not None:
+            demo.stop()
+        if journal is not None:
+            journal.close()
 
 
 if __name__ == "__main__":

@@ -184,7 +184,11 @@ class RecordTableModel(QAbstractTableModel):
 
     def _status_data(self, record_id: str, role: int) -> Any:
         if role == Qt.ItemDataRole.DisplayRole:
-            return rowquery.STATE_WORDS[self.row_state(record_id)]
+            state = self.row_state(record_id)
+            if state == rowquery.BLOCKED:
+                record = self.changes.records[record_id]
+                return "awaiting approval" if not record.approved else "locked" if record.locked else "no permission"
+            return rowquery.STATE_WORDS[state]
         if role == Qt.ItemDataRole.BackgroundRole:
             return roles.STATE_COLOURS.get(self.row_state(record_id))
         if role == Qt.ItemDataRole.ToolTipRole:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from typing import Any
+from typing import Any, Callable
 
 from PySide6.QtCore import QThread, Signal
 
@@ -147,3 +147,23 @@ class SubmitJob(Job):
             self.done.emit(self.generation, totals, self.cancelled, self.signed_out)
         finally:
             transport.on_wait = previous
+
+
+class CallJob(Job):
+    """Runs one blocking call (metadata, a sign-in, a search) off the GUI thread."""
+
+    result = Signal(int, object)  # generation, what the call returned
+
+    def __init__(self, call: Callable[[CancelToken], Any], generation: int = 0, parent: Any = None) -> None:
+        super().__init__(generation, parent)
+        self._call = call
+
+    def run(self) -> None:
+        try:
+            value = self._call(self.cancel_token)
+        except Cancelled:
+            self.failed.emit(self.generation, "CANCELLED", "Cancelled.")
+        except BaseException as err:  # noqa: BLE001 - reported to the user
+            self._report(err)
+        else:
+            self.result.emit(self.generation, value)

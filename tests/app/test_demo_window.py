@@ -6,29 +6,31 @@ import os
 import subprocess
 import sys
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSettings
 
-from gui.client.signin import SignIn
-from gui.core.profile import Profile, StoredSecrets
-from gui.sandbox import SandboxServer
-from gui.services.secrets import SessionSecretStore
+from gui.demo import start_demo
 from gui.widgets.main_window import MainWindow
 
 
-def test_window_lists_the_sandbox_modules_and_who_is_signed_in(qtbot):
-    with SandboxServer(records=5, port=0) as sandbox:
-        config = sandbox.config
-        secrets = SessionSecretStore()
-        profile = Profile("demo", "custom", config.client_id, api_base=sandbox.api_url,
-                          accounts_base=sandbox.accounts_url)
-        secrets.save(profile.name, StoredSecrets(config.client_secret, config.refresh_token))
-        with SignIn(secrets).open(profile) as client:
-            window = MainWindow(sandbox.base_url, client.current_user(), client.modules())
-    qtbot.addWidget(window)
-    window.show()
-    names = [window.module_list.item(i).data(Qt.ItemDataRole.UserRole) for i in range(window.module_list.count())]
-    assert names == ["Leads", "Contacts", "Accounts", "Deals"]
-    assert "Patricia Boyle" in window.statusBar().currentMessage()
+def test_window_lists_the_sandbox_modules_opens_one_and_shows_who_is_signed_in(qtbot, tmp_path):
+    demo = start_demo(5)
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    try:
+        with demo.connect() as client:
+            window = MainWindow(client, client.current_user(), demo.sandbox.base_url,
+                                profile_name=demo.profile.name, modules=client.modules(), settings=settings)
+            qtbot.addWidget(window)
+            window.show()
+            names = [window.module_box.itemData(i) for i in range(window.module_box.count())]
+            assert names == ["Leads", "Contacts", "Accounts", "Deals"]
+            assert "Patricia Boyle" in window.user_label.text()
+            window.open_module("Contacts")
+            qtbot.waitUntil(lambda: window.session is not None and window.session.complete, timeout=20_000)
+            assert window.view.model().rowCount() == 5
+            assert "5 rows" in window.count_label.text()
+            window.close()
+    finally:
+        demo.stop()
 
 
 def test_demo_command_starts_and_exits_cleanly(tmp_path):
