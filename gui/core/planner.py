@@ -71,6 +71,10 @@ class SubmitPlan:
     def record_count(self) -> int:
         return sum(len(c.sent) for c in self.calls)
 
+    def record_ids(self) -> set[str]:
+        """Every record the plan sends."""
+        return {rid for call in self.calls for rid, _ in call.sent}
+
     @property
     def credits(self) -> int:
         """Estimated API credits: one a call (Zoho's base rate for these calls)."""

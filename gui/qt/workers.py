@@ -118,12 +118,11 @@ class SubmitJob(Job):
     def _on_call(self, call: Call, results: list[RecordResult]) -> None:
         if any(r.error is not None and r.error.code == "SIGN_IN_REQUIRED" for r in results):
             self.signed_out = True
-        if self.journal is not None and self.submit_id is not None:
+        never_sent = bool(results) and all(r.error is not None and r.error.code == "CANCELLED" for r in results)
+        if self.journal is not None and self.submit_id is not None and not never_sent:
             with self._lock:
                 try:
                     self.journal.call_answered(self.submit_id, self._index[id(call)], call, results)
-                except ZohoError:
-                    raise
                 except Exception:  # the results still reach the table; the journal error is logged
                     log.exception("could not record a submit result in the journal")
         self.answered.emit(self.generation, call, results)
