@@ -27,14 +27,14 @@ from .core.cell_input import texts_to_changes
 from .core.export import safe_cell
 from .core.fieldtypes import LocaleSpec, ParseContext
 from .core.meta import FieldMeta
-from .core.outcomes import apply_results
+from .core.outcomes import OUTCOME_UNKNOWN, apply_results
 from .core.paste_mapping import build_key_index, map_by_key
 from .core.planner import plan_submit
 from .core.profile import Profile, StoredSecrets
 from .core.results import RecordError
 from .core.wording import describe
 from .services.journal import Journal, JournalError, JournalSession
-from .services.paths import AppPaths
+from .services.paths import AppPaths, write_private_file
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 LOCALES = {"en_US": LocaleSpec.en_us, "en_GB": LocaleSpec.en_gb, "de_DE": LocaleSpec.de_de}
@@ -48,7 +48,7 @@ class UsageError(Exception):
 class RowReport:
     row: int  # 1-based line in the file, the header being line 1
     record_id: str
-    status: str  # updated, failed, unchanged, conflict, invalid (planned with --dry-run)
+    status: str  # updated, failed, unknown, unchanged, conflict, invalid (planned with --dry-run)
     code: str = ""
     field: str = ""
     message: str = ""
@@ -57,9 +57,12 @@ class RowReport:
 @dataclass
 class Outcome:
     rows: list[RowReport] = field(default_factory=list)
+    signed_out: bool = False  # the sign-in was lost during the submit: the rest was not sent
 
     def exit_code(self) -> int:
-        bad = {"failed", "invalid", "conflict"}
+        if self.signed_out:
+            return EXIT_USAGE
+        bad = {"failed", "invalid", "conflict", "unknown"}
         return EXIT_FAILED if any(r.status in bad for r in self.rows) else EXIT_OK
 
 
@@ -85,7 +88,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--api-base", help="API base URL (with --accounts-url and ZCRM_CLIENT_ID, "
                                       "ZCRM_CLIENT_SECRET, ZCRM_REFRESH_TOKEN in the environment)")
     p.add_argument("--accounts-url", help="accounts server base URL (token endpoint: {accounts}/oauth/v2/token)")
+    p.add_argument("--timeout", type=positive_seconds, metavar="SECONDS",
+                   help="how long to wait for each answer from Zoho before trying again (default 60)")
+    p.epilog = ("Exit status: 0 every row done, 1 some rows failed (see the report), 2 nothing or not everything "
+                "was tried (bad options or file, or the sign-in failed or was lost).")
     return p
+
+
+def positive_seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
+    if not 0 < value <= 3600:
+        raise argparse.ArgumentTypeError("give a number of seconds between 0 and 3600")
+    return value
 
 
 def read_grid(path: Path) -> list[list[str]]:
@@ -125,7 +142,7 @@ def connect(args: argparse.Namespace) -> ZohoClient:
         profile = ProfileStore(app_paths()).get(args.profile)
         if profile is None:
             raise UsageError(f"no profile named “{args.profile}”")
-        return SignIn(KeyringSecretStore()).open(profile)
+        return SignIn(KeyringSecretStore(), timeout=args.timeout).open(profile)
     if not (args.api_base and args.accounts_url):
         raise UsageError("give --profile NAME, or --api-base and --accounts-url with ZCRM_CLIENT_ID, "
                          "ZCRM_CLIENT_SECRET and ZCRM_REFRESH_TOKEN in the environment")
@@ -138,7 +155,7 @@ def connect(args: argparse.Namespace) -> ZohoClient:
                       accounts_base=args.accounts_url)
     secrets = SessionSecretStore()
     secrets.save(profile.name, StoredSecrets(os.environ["ZCRM_CLIENT_SECRET"], os.environ["ZCRM_REFRESH_TOKEN"]))
-    return SignIn(secrets).open(profile)
+    return SignIn(secrets, timeout=args.timeout).open(profile)
 
 
 def parse_trigger(text: str | None) -> tuple[str, ...] | None:
@@ -189,6 +206,8 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> Outcome:
         journal = Journal.in_data_dir(app_paths().ensure())
         try:
             session = journal.session(connection_name(args), args.module)
+            for unfinished in session.unfinished_submits():  # an earlier run was killed while sending
+                session.abandon_submit(unfinished.submit_id)
             left = session.count()
             if left:
                 # The file says what to send; an earlier run's unfinished edits are replaced by it.
@@ -317,6 +336,12 @@ def apply_plan(args: argparse.Namespace, client: ZohoClient, changes: ChangeSet,
         session.finish_submit(submit_id, cancelled=False)
     progress.end()
     out.write(f"Sent in {time.perf_counter() - started:.1f} s: {totals.updated} updated, {totals.failed} failed\n")
+    stopped = sum(1 for r in outcome.rows if r.code == "SIGN_IN_REQUIRED")
+    if stopped:
+        outcome.signed_out = True
+        err.write(f"zcrm-editor apply: the Zoho sign-in expired or was revoked during the submit; sign in again. "
+                  f"{stopped} row(s) were not saved; run the same file again afterwards (rows Zoho already has "
+                  "are skipped).\n")
     return outcome
 
 
@@ -325,7 +350,8 @@ def failure_row(row: int, record_id: str, error: RecordError, fields: dict[str, 
         meta = fields.get(api)
         return meta.label if meta else api
 
-    return RowReport(row, record_id, "failed", error.code, error.api_name or "", describe(error, label))
+    status = "unknown" if error.code == OUTCOME_UNKNOWN else "failed"
+    return RowReport(row, record_id, status, error.code, error.api_name or "", describe(error, label))
 
 
 def find_file_conflicts(changes: ChangeSet, grid: list[list[str]], header: list[str],
@@ -346,13 +372,15 @@ def find_file_conflicts(changes: ChangeSet, grid: list[list[str]], header: list[
 
 
 def write_report(path: Path, outcome: Outcome) -> None:
+    """The report as CSV (UTF-8 with a BOM, for Excel), readable by the user only."""
     rows = sorted(outcome.rows, key=lambda r: (r.row, r.record_id))
-    with open(path, "w", newline="", encoding="utf-8-sig") as fh:
-        writer = csv.writer(fh)
-        writer.writerow(["row", "id", "status", "code", "field", "message"])
-        for r in rows:
-            writer.writerow([r.row, safe_cell(r.record_id), r.status, safe_cell(r.code), safe_cell(r.field),
-                             safe_cell(r.message)])
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer)
+    writer.writerow(["row", "id", "status", "code", "field", "message"])
+    for r in rows:
+        writer.writerow([r.row, safe_cell(r.record_id), r.status, safe_cell(r.code), safe_cell(r.field),
+                         safe_cell(r.message)])
+    write_private_file(path, "\ufeff" + buffer.getvalue())
 
 
 def main(argv: list[str] | None = None, out: TextIO = sys.stdout, err: TextIO = sys.stderr) -> int:

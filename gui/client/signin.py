@@ -17,7 +17,7 @@ from .api import ZohoClient
 from .errors import SignInRequired
 from .loopback import LoopbackSignIn
 from .oauth import OAuthClient, TokenGrant, TokenManager
-from .transport import CancelToken, RetryPolicy, Transport, Wait
+from .transport import TIMEOUT, CancelToken, RetryPolicy, Transport, Wait
 
 
 def _api_base(profile: Profile, api_domain: str | None) -> str:
@@ -33,12 +33,14 @@ def _api_base(profile: Profile, api_domain: str | None) -> str:
 class SignIn:
     def __init__(self, secrets: SecretStore, register_secret: Callable[[str], None] = lambda _: None,
                  on_wait: Callable[[Wait], None] | None = None, retry: RetryPolicy = RetryPolicy(),
-                 clock: Callable[[], float] = time.monotonic):
+                 clock: Callable[[], float] = time.monotonic, timeout: float | None = None):
+        """``timeout``: seconds to wait for each answer of the CRM API (default: the transport's)."""
         self.secrets = secrets
         self.register_secret = register_secret
         self.on_wait = on_wait
         self.retry = retry
         self.clock = clock
+        self.timeout = TIMEOUT if timeout is None else (min(TIMEOUT[0], timeout), timeout)
 
     def _oauth(self, profile: Profile, client_secret: str) -> OAuthClient:
         self.register_secret(client_secret)
@@ -53,7 +55,8 @@ class SignIn:
         else:
             tokens.access_token()  # signs in now, so a dead refresh token shows at once
         transport = Transport(_api_base(profile, tokens.api_domain), tokens, concurrency=profile.max_concurrency,
-                              heavy_concurrency=HEAVY_CONCURRENCY, retry=self.retry, on_wait=self.on_wait)
+                              heavy_concurrency=HEAVY_CONCURRENCY, retry=self.retry, on_wait=self.on_wait,
+                              timeout=self.timeout)
         return ZohoClient(transport)
 
     def open(self, profile: Profile) -> ZohoClient:

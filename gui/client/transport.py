@@ -66,7 +66,7 @@ class RetryPolicy:
 class Wait:
     """A pause before a retry, for the status line: why, how long, which attempt."""
 
-    reason: str  # "rate_limited", "server_error" or "network"
+    reason: str  # "rate_limited", "server_error", "network" or "cut_short"
     seconds: float
     attempt: int
     path: str
@@ -77,6 +77,8 @@ class Wait:
             why = "Zoho asked us to slow down"
         elif self.reason == "server_error":
             why = "Zoho had a server error"
+        elif self.reason == "cut_short":
+            why = "Zoho's answer was cut short"
         else:
             why = "Zoho could not be reached"
         seconds = f"{self.seconds:.1f}" if self.seconds < 10 else f"{self.seconds:.0f}"  # never "in 0 s"
@@ -179,6 +181,8 @@ class Transport:
                     reason = "rate_limited"
                 elif reply.status >= 500:
                     reason = "server_error"
+                elif reply.status < 300 and reply.body is None and reply.text.strip() and _reads_only(method, path):
+                    reason = "cut_short"  # asking again changes nothing; a write's reply is settled by its caller
                 else:
                     return reply
                 failure = f"HTTP {reply.status}"
@@ -216,6 +220,11 @@ class Transport:
             except (UnicodeDecodeError, ValueError):
                 body = None
         return HttpReply(raw.status_code, body, text, self.credits_remaining)
+
+
+def _reads_only(method: str, path: str) -> bool:
+    """Whether a call only reads (so it can be sent again after a reply that was cut short)."""
+    return method in ("GET", "HEAD") or (method == "POST" and path.strip("/") == "coql")
 
 
 class FairSlots:

@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Iterable
+from typing import Callable, Iterable
 
 from .changeset import APPEND, DELETE_FILES, REMOVE, SET, CellChange
-from .fieldtypes import CellError, ParseContext, parse_cell
+from .fieldtypes import CellError, ParseContext, Parsed, parse_cell, parser_for
 from .meta import FieldMeta
 
 ID_LIST = re.compile(r"[\s;,]+")
@@ -60,8 +60,20 @@ def texts_to_changes(cells: Iterable[tuple[str, FieldMeta, str, str, int | None,
     """Many cells: (record id, field, text, mode, source row, source column) each."""
     changes: list[CellChange] = []
     notes: list[CellNote] = []
+    parsers: dict[str, Callable[[str], Parsed]] = {}  # one per field: a 100,000-cell paste decides once
     for record_id, meta, text, mode, row, col in cells:
-        change, warning = text_to_change(record_id, meta, text, ctx, mode)
+        if mode == SET and meta.data_type not in ("fileupload", "imageupload"):
+            parse = parsers.get(meta.api_name)
+            if parse is None:
+                parse = parsers[meta.api_name] = parser_for(meta, ctx)
+            try:
+                parsed = parse(text)
+            except CellError as err:
+                change, warning = CellChange(record_id, meta.api_name, SET, None, text, err.message), None
+            else:
+                change, warning = CellChange(record_id, meta.api_name, SET, parsed.value, text), parsed.warning
+        else:
+            change, warning = text_to_change(record_id, meta, text, ctx, mode)
         changes.append(change)
         if change.invalid is not None:
             notes.append(CellNote(record_id, meta.api_name, change.invalid, True, row, col))

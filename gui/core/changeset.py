@@ -19,7 +19,7 @@ KINDS = (SET, APPEND, REMOVE, DELETE_FILES)
 Key = tuple[str, str]  # (record id, field api name)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class Edit:
     """One pending change of one cell.
 
@@ -41,8 +41,18 @@ class Edit:
     def key(self) -> Key:
         return (self.record_id, self.api_name)
 
+    def __init__(self, record_id: str, api_name: str, kind: str = SET, value: Any = None, text: str | None = None,
+                 invalid: str | None = None, version: int = 0) -> None:
+        self.__dict__.update(record_id=record_id, api_name=api_name, kind=kind, value=value, text=text,
+                             invalid=invalid, version=version)
 
-@dataclass(frozen=True)
+    def same_change(self, other: Edit | None) -> bool:
+        """Whether ``other`` changes the cell the same way (versions aside)."""
+        return other is not None and (self.kind, self.value, self.text, self.invalid) == \
+            (other.kind, other.value, other.text, other.invalid)
+
+
+@dataclass(frozen=True, init=False)
 class CellChange:
     record_id: str
     api_name: str
@@ -51,6 +61,13 @@ class CellChange:
     text: str | None = None
     invalid: str | None = None
     revert: bool = False  # drop the cell's edit instead of setting one
+
+    def __init__(self, record_id: str, api_name: str, kind: str = SET, value: Any = None, text: str | None = None,
+                 invalid: str | None = None, revert: bool = False) -> None:
+        # A paste makes 100,000 of these: one dict update is several times faster than the
+        # field-by-field assignments a frozen dataclass's generated __init__ does.
+        self.__dict__.update(record_id=record_id, api_name=api_name, kind=kind, value=value, text=text,
+                             invalid=invalid, revert=revert)
 
 
 @dataclass(frozen=True)
@@ -184,26 +201,38 @@ class ChangeSet:
         """Apply many cell changes as one undo step."""
         outcome = ApplyOutcome()
         before: dict[Key, Edit | None] = {}
+        edits, records, fields, errors = self._edits, self.records, self.fields, self.errors
+        refusal = self._refusal
+        equal = self.equal
+        touched = outcome.touched
         for change in changes:
-            key = (change.record_id, change.api_name)
-            why = self._refusal(change)
+            rid, api = change.record_id, change.api_name
+            key = (rid, api)
+            why = refusal(change)
             if why is not None:
                 outcome.refused.append((key, why))
                 continue
             if key not in before:
-                before[key] = self._edits.get(key)
+                before[key] = edits.get(key)
             self._version += 1
             if change.revert:
                 self._pop(key)
             else:
-                self._put(Edit(change.record_id, change.api_name, change.kind, change.value,
-                               change.text, change.invalid, self._version))
-                self._drop_if_clean(key)
-            row_errors = self.errors.get(change.record_id)
-            if row_errors is not None:
-                row_errors.pop(change.api_name, None)
-            outcome.touched.add(change.record_id)
-        changed = tuple((k, v) for k, v in before.items() if self._edits.get(k) != v)
+                edit = Edit(rid, api, change.kind, change.value, change.text, change.invalid, self._version)
+                if change.invalid is None and change.kind == SET \
+                        and equal(fields[api], change.value, records[rid].values.get(api)):
+                    self._pop(key)  # typing the loaded value back leaves the cell clean
+                else:
+                    self._put(edit)
+                    if change.invalid is not None or change.kind != SET:
+                        self._drop_if_clean(key)
+            if errors:
+                row_errors = errors.get(rid)
+                if row_errors is not None:
+                    row_errors.pop(api, None)
+            touched.add(rid)
+        edits = self._edits
+        changed = tuple((k, v) for k, v in before.items() if not _same(edits.get(k), v))
         self._notify(k for k, _ in changed)
         if changed:
             after = tuple((k, self._edits.get(k)) for k, _ in changed)
@@ -220,8 +249,11 @@ class ChangeSet:
             return f"{change.api_name} is not a field of {self.module}."
         if change.revert:
             return None
-        if change.kind not in KINDS:
-            return f"unknown kind of change {change.kind!r}"
+        kind = change.kind
+        if kind == SET and meta.editable and record.approved and not record.locked and record.editable:
+            return None  # the common case, decided without building any message
+        if kind not in KINDS:
+            return f"unknown kind of change {kind!r}"
         if not meta.editable:
             return f"{meta.label} is read-only."
         blocked = block_reason(record)
@@ -248,8 +280,13 @@ class ChangeSet:
         return True
 
     def _put(self, edit: Edit) -> None:
-        self._edits[edit.key] = edit
-        self._by_record.setdefault(edit.record_id, set()).add(edit.api_name)
+        rid, api = edit.record_id, edit.api_name
+        self._edits[(rid, api)] = edit
+        names = self._by_record.get(rid)
+        if names is None:
+            self._by_record[rid] = {api}
+        else:
+            names.add(api)
 
     def _pop(self, key: Key) -> None:
         if self._edits.pop(key, None) is not None:
@@ -355,6 +392,10 @@ class ChangeSet:
 
     def error_for(self, record_id: str, api_name: str | None) -> RecordError | None:
         return self.errors.get(record_id, {}).get(api_name)
+
+
+def _same(a: Edit | None, b: Edit | None) -> bool:
+    return a is b or (a is not None and a.same_change(b))
 
 
 def block_reason(record: Record) -> str | None:

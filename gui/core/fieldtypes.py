@@ -76,17 +76,28 @@ class Parsed:
 # -- parsing ---------------------------------------------------------------------------------
 def parse_cell(field: FieldMeta, text: str, ctx: ParseContext) -> Parsed:
     """The value to send for ``text`` typed into ``field``; CellError if it cannot be one."""
+    return parser_for(field, ctx)(text)
+
+
+def parser_for(field: FieldMeta, ctx: ParseContext) -> Callable[[str], Parsed]:
+    """:func:`parse_cell` for one field, with the per-field decisions made once (for big pastes)."""
     refusal = _refusal(field)
-    if refusal is not None:
-        raise CellError(refusal)
     parser = _PARSERS.get(field.data_type)
-    if parser is None:
-        raise CellError(f"Fields of this kind ({field.data_type}) can't be edited here")
-    if not text.strip():
-        if field.mandatory:
-            raise CellError(f"{field.label} is required")
-        return Parsed([] if field.data_type == "multiselectpicklist" else None)
-    return parser(field, text, ctx)
+    empty = Parsed([] if field.data_type == "multiselectpicklist" else None)
+    required = f"{field.label} is required"
+
+    def parse(text: str) -> Parsed:
+        if refusal is not None:
+            raise CellError(refusal)
+        if parser is None:
+            raise CellError(f"Fields of this kind ({field.data_type}) can't be edited here")
+        if not text.strip():
+            if field.mandatory:
+                raise CellError(required)
+            return empty
+        return parser(field, text, ctx)
+
+    return parse
 
 
 def _refusal(field: FieldMeta) -> str | None:

@@ -1,12 +1,26 @@
-"""Putting the server's answers back into the change set, one call at a time."""
+"""Putting the server's answers back into the change set, one call at a time, and settling
+answers that were lost: whether such a change reached Zoho is read back, never guessed."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any, Callable
 
-from .changeset import ChangeSet, Edit
+from .changeset import ChangeSet, Edit, changes_anything, default_equal
+from .meta import FieldMeta
 from .planner import Call
-from .results import RecordError, RecordResult
+from .results import Record, RecordError, RecordResult
+
+# The call may have been applied although this is what came back: the connection dropped or
+# timed out after the request went out, the reply was cut short or made no sense, or the
+# server failed after a retried attempt may already have been applied. Such results are
+# settled by reading the records back (:func:`settle_results`).
+UNSURE_CODES = frozenset({"NETWORK", "BAD_REPLY", "CLIENT_ERROR", "INTERNAL_ERROR", "TOO_MANY_REQUESTS"})
+# Of those, the ones where no answer at all was understood: if the records cannot be read
+# back either, their outcome is unknown. (An INTERNAL_ERROR or TOO_MANY_REQUESTS reply is
+# Zoho saying it did not do it, and stands when nothing better is known.)
+LOST_ANSWER_CODES = frozenset({"NETWORK", "BAD_REPLY", "CLIENT_ERROR"})
+OUTCOME_UNKNOWN = "OUTCOME_UNKNOWN"
 
 
 @dataclass
@@ -51,3 +65,41 @@ def apply_results(changes: ChangeSet, call: Call, results: list[RecordResult]) -
 
 def mark_sending(changes: ChangeSet, call: Call) -> None:
     changes.sending.update(call.record_ids)
+
+
+def needs_settling(result: RecordResult) -> bool:
+    """Whether this failure leaves open that the server applied the change anyway."""
+    return result.error is not None and result.error.code in UNSURE_CODES
+
+
+def settle_results(call: Call, results: list[RecordResult], now: dict[str, Record] | None,
+                   fields: dict[str, FieldMeta],
+                   equal: Callable[[FieldMeta, Any, Any], bool] = default_equal) -> list[RecordResult]:
+    """One result per record of ``call``, with unsure failures decided by the records as read back.
+
+    ``now``: the call's unsure records as Zoho has them now (None when they could not be read).
+    A record that holds every edit the call carried was updated; one that does not keeps its
+    failure (Zoho does not have the change). Without ``now``, a record whose answer was lost
+    gets an OUTCOME_UNKNOWN error that says the change may have been applied.
+    """
+    out = []
+    for record_id, sent, result in results_by_record(call, results):
+        if not needs_settling(result):
+            out.append(result)
+            continue
+        error = result.error
+        assert error is not None
+        record = None if now is None else now.get(record_id)
+        if record is not None and all(e.api_name in fields for e in sent) and not any(
+                changes_anything(e, record.values.get(e.api_name), fields[e.api_name], equal) for e in sent):
+            modified = record.values.get("Modified_Time")
+            out.append(RecordResult(record_id, None, None if modified is None else str(modified),
+                                    {"id": record_id, "checked_after": error.code}))
+        elif now is None and error.code in LOST_ANSWER_CODES:
+            out.append(RecordResult(record_id, RecordError(
+                OUTCOME_UNKNOWN, f"{error.message}; reading the record back failed too, so the change may have "
+                                 "been applied or not", details={"cause": error.code}, top_level=error.top_level,
+                raw=error.raw)))
+        else:
+            out.append(result)
+    return out

@@ -60,6 +60,10 @@ def describe(error: RecordError, label: Callable[[str], str] = lambda api_name: 
         return "Zoho could not be reached. Your edits are kept; check the connection and submit again."
     if code == "CANCELLED":
         return "Not sent: the submit was cancelled. Your edits are kept."
+    if code == "OUTCOME_UNKNOWN":
+        return ("Zoho's answer was lost and the record could not be read back, so this change may have been "
+                "applied or not. Reload the records (or run the same file again) to see: a value Zoho already "
+                "has is not sent again.")
     if code == "BAD_REPLY":
         return f"Zoho's answer could not be read, so this change is not confirmed. {_sentence(error.message)}".strip()
     if code == "INTERNAL_ERROR":

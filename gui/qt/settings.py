@@ -6,8 +6,8 @@ secret is ever stored here: client secrets and tokens live in the OS keyring onl
 
 Lists and tables are kept as JSON text, so an ini file (the tests' format) and the native
 stores (registry, plist) read back the same types. A value that cannot be understood (a
-hand-edited file, an older version) reads as the default instead of failing. Profile and
-module names are percent-encoded in keys, so a name with ``/`` or spaces stays one key.
+hand-edited file, an older version) reads as the default instead of failing. In keys,
+``%``, ``/`` and ``\\`` of profile and module names are escaped, so each name stays one key.
 """
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import quote
 
 from PySide6.QtCore import QByteArray, QSettings
 
@@ -37,7 +36,8 @@ class Triggers:
 
 
 def _key(*parts: str) -> str:
-    return "/".join(quote(part, safe="") for part in parts)
+    """A settings key; ``%``, ``/`` and ``\\`` in names are escaped so each name stays one level."""
+    return "/".join(p.replace("%", "%25").replace("/", "%2F").replace("\\", "%5C") for p in parts)
 
 
 class EditorSettings:

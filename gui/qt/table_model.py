@@ -48,6 +48,7 @@ class RecordTableModel(QAbstractTableModel):
         self._shown: list[str] = list(changes.order)
         self._row_of: dict[str, int] = {rid: n for n, rid in enumerate(self._shown)}
         self._hay: dict[str, str] = {}
+        self._stale: set[str] = set()  # rows whose edits changed since their search text was built
         self._search_fields = [meta.api_name for meta in self.columns]
         for rid in changes.order:
             self._hay[rid] = rowquery.haystack(changes.records[rid].values, self._search_fields)
@@ -347,10 +348,15 @@ class RecordTableModel(QAbstractTableModel):
 
     def _on_edits_changed(self, keys: list[Key]) -> None:
         rows = {rid for rid, _ in keys}
-        for rid in rows:
-            if rid in self.changes.records:
-                self._hay[rid] = self._row_haystack(rid)
+        self._stale.update(rows)  # their search text is rebuilt when a filter next needs it
         self.refresh_rows(rows)
+
+    def _fresh_haystacks(self) -> None:
+        records = self.changes.records
+        for rid in self._stale:
+            if rid in records:
+                self._hay[rid] = self._row_haystack(rid)
+        self._stale.clear()
 
     def _row_haystack(self, record_id: str) -> str:
         values = dict(self.changes.records[record_id].values)
@@ -388,6 +394,8 @@ class RecordTableModel(QAbstractTableModel):
         for record in records:
             self._hay[record.record_id] = rowquery.haystack(record.values, fields) \
                 if not self.changes.record_edits(record.record_id) else self._row_haystack(record.record_id)
+        if self._stale:
+            self._fresh_haystacks()
         if self._sorted_all is not None:
             self._sorted_all.extend(r.record_id for r in new)
         visible = [r.record_id for r in new if self._passes(r.record_id)]
@@ -480,6 +488,8 @@ class RecordTableModel(QAbstractTableModel):
         return rowquery.row_matches(self._filter, self._hay.get(record_id, ""), changes, record_id)
 
     def _relayout(self) -> None:
+        if self._stale:
+            self._fresh_haystacks()
         base = self._sorted_all if self._sorted_all is not None else self.changes.order
         self.layoutAboutToBeChanged.emit()
         old = self.persistentIndexList()

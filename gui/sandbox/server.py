@@ -217,6 +217,8 @@ class SandboxServer:
                  "records": response.records, "ms": round((time.perf_counter() - started) * 1000, 1)}
         if had_auth:
             entry["authorization"] = "[redacted]"
+        if response.fault:  # an injected fault (faults.py): the status alone does not show reset or badjson
+            entry["fault"] = response.fault
         line = json.dumps(entry) + "\n"
         with self._log_lock:
             if self._log_fh is not None:

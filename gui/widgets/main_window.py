@@ -21,7 +21,9 @@ from ..core.meta import ModuleMeta, User
 from ..qt.module_session import ModuleSession, default_columns
 from ..qt.workers import CallJob
 from .banner import Banner
+from .delegates import RecordDelegate
 from .record_view import RecordTableView
+from .table_actions import TableActions
 
 log = logging.getLogger("zcrm.widgets.main")
 
@@ -143,8 +145,10 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.banner)
         self.view = RecordTableView(centre)
         self.view.message.connect(self.show_message)
-        self.view.massUpdateRequested.connect(self.mass_update)
         layout.addWidget(self.view, 1)
+        self.table_actions = TableActions(self)
+        search = self.client.search_names if self.client is not None else None
+        self.view.setItemDelegate(RecordDelegate(self.view, search))
         self.setCentralWidget(centre)
 
     def _build_status(self) -> None:
@@ -363,7 +367,7 @@ class MainWindow(QMainWindow):
             self.session.model.revert_cells([e.key for e in self.session.changes.edits()])
 
     def mass_update(self) -> None:
-        self.show_message("Select rows first, then choose Set value for selected rows.")
+        self.table_actions.mass_update()
 
     def choose_columns(self) -> None:
         self.show_message("Column chooser not available yet.")

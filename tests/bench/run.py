@@ -45,6 +45,7 @@ class Sandbox:
     """A sandbox in its own process."""
 
     def __init__(self, records: int, latency_ms: int = LATENCY_MS, concurrency: int = CONCURRENCY):
+        self.latency_ms = latency_ms
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "gui.sandbox", "--port", "0", "--records", str(records),
              "--latency-ms", str(latency_ms), "--max-concurrency", str(concurrency), "--credits", "10000000"],
@@ -170,6 +171,10 @@ def main(argv: list[str] | None = None) -> int:
                                "quick": args.quick, "records": n}
     for part in (bench_submit, bench_mass, bench_load):
         results.update(part(n))
+    from tests.bench.gui_bench import bench_gui_submit, bench_table
+
+    results.update(bench_table(20_000 if args.quick else 100_000, Sandbox))
+    results.update(bench_gui_submit(n, Sandbox, LATENCY_MS, CONCURRENCY))
     width = max(len(k) for k in results)
     for key, value in results.items():
         print(f"{key.ljust(width)}  {value}")

@@ -1,0 +1,77 @@
+"""The sign-in during a 5,000-edit ``zcrm-editor apply``: access tokens that live two seconds
+(``--token-ttl 2``) are renewed without a word; a refresh token revoked mid-submit stops the
+submit with "sign in again", reports every row truthfully, and after signing in again the
+same file sends only what is missing."""
+
+from __future__ import annotations
+
+from client.helpers import log_entries  # the client suite's reader of the sandbox's request log
+
+from .org import five_thousand_edits, read_report, run_apply, server_leads
+from .scenarios import FAILED, UNCHANGED, UPDATED, Reported, check_outcome
+
+WRITES = ("PUT", "POST")
+
+
+def test_access_tokens_expiring_every_two_seconds_are_renewed_mid_submit(template, org, home, tmp_path):
+    log = tmp_path / "requests.jsonl"
+    server = org(token_ttl=2, latency_ms=300, log_file=log)
+    intent = five_thousand_edits(template, "ttl", tmp_path / "edits.csv")
+
+    code, out, err = run_apply(server, tmp_path / "edits.csv", tmp_path / "report.csv")
+
+    assert code == 1 and "sign in" not in err.lower(), err  # only the ten duplicate e-mails fail
+    entries = log_entries(log)
+    writes = [e for e in entries if e["path"].startswith("/crm/") and e["method"] in WRITES]
+    tokens = [e for e in entries if e["path"] == "/oauth/v2/token"]
+    assert writes[-1]["ts"] - tokens[0]["ts"] > 2 * server.config.token_ttl  # outlived several tokens
+    renewed_mid_submit = [t for t in tokens if writes[0]["ts"] < t["ts"] < writes[-1]["ts"]]
+    assert renewed_mid_submit, [t["ts"] for t in tokens]
+    assert len(server.app.oauth.access_tokens) == len(tokens) >= 3
+    check_outcome("token lifetime 2 s, renewed mid-submit", intent, read_report(tmp_path / "report.csv", out),
+                  server_leads(server), f"{len(tokens)} access tokens, {len(renewed_mid_submit)} minted mid-submit, "
+                                        f"{sum(e['status'] == 401 for e in entries)} calls refused as expired")
+
+
+def test_a_refresh_token_revoked_mid_submit_stops_with_sign_in_again_and_loses_nothing(
+        template, org, home, tmp_path, monkeypatch):
+    server = org(latency_ms=100)
+    intent = five_thousand_edits(template, "revoked", tmp_path / "edits.csv")
+    answer = server.app.handle
+
+    def revoke_after_the_first_update(request):  # the admin revokes the app's access in Zoho
+        response = answer(request)
+        if request.method == "PUT" and response.status == 200 and server.config.refresh_token in \
+                server.app.oauth.refresh_tokens:
+            server.app.oauth.revoke(server.config.refresh_token)
+            server.app.oauth.expire_all_access_tokens()
+        return response
+
+    server.app.handle = revoke_after_the_first_update
+
+    code, out, err = run_apply(server, tmp_path / "edits.csv", tmp_path / "first.csv")
+
+    assert code == 2, err
+    assert "sign in again" in err and "run the same file again" in err
+    first = read_report(tmp_path / "first.csv", out)
+    stopped = {rid for rid, c in first.code.items() if c == "SIGN_IN_REQUIRED"}
+    assert stopped and all("Sign in again" in first.message[rid] for rid in stopped)
+    tally = check_outcome("refresh token revoked mid-submit", intent, first, server_leads(server),
+                          f"{len(stopped)} stopped with 'sign in again'")
+    duplicates = {rid for rid, values in intent.after.items() if "Email" in values}
+    refused = {rid for rid, c in first.code.items() if c == "DUPLICATE_DATA"}
+    assert 0 < tally.updated and tally.failed == len(stopped) + len(refused) and refused <= duplicates
+
+    # Signing in again (a new refresh token), the same file finishes the job.
+    server.app.oauth.add_refresh_token("second-refresh-token")
+    monkeypatch.setenv("ZCRM_REFRESH_TOKEN", "second-refresh-token")
+    code, out, err = run_apply(server, tmp_path / "edits.csv", tmp_path / "again.csv")
+    assert code == 1, err  # the duplicates
+    again = read_report(tmp_path / "again.csv", out)
+    assert again.sent == tally.failed  # exactly the rows not saved the first time
+    assert {rid for rid, s in again.status.items() if s == UPDATED} == stopped - duplicates
+    assert {rid for rid, s in again.status.items() if s == UNCHANGED} == {
+        rid for rid, s in first.status.items() if s == UPDATED}
+    check_outcome("... then signed in again, same file", intent, Reported(again.status, again.code, again.message,
+                                                                          again.sent), server_leads(server))
+    assert {rid for rid, s in again.status.items() if s == FAILED} == duplicates
