@@ -222,7 +222,12 @@ class RecordTableModel(QAbstractTableModel):
             gone = total if edit.value is None else len(edit.value)
             noun = "file" if meta.data_type == "fileupload" else "image"
             return f"{total} {noun}{'s' if total != 1 else ''}, deleting {gone}"
-        return format_value(meta, self.changes.effective(record_id, meta.api_name), locale)
+        value = self.changes.effective(record_id, meta.api_name)
+        if meta.data_type in ("ownerlookup", "userlookup") and isinstance(value, dict) and not value.get("name"):
+            user = next((u for u in self.ctx.users if u.user_id == str(value.get("id"))), None)
+            if user is not None:  # a newly chosen owner: the parser keeps only the id
+                return user.full_name
+        return format_value(meta, value, locale)
 
     def _cell_error(self, record_id: str, api: str) -> Any:
         errors = self.changes.errors.get(record_id)

@@ -23,6 +23,7 @@ from ..qt.workers import CallJob
 from .banner import Banner
 from .delegates import RecordDelegate
 from .record_view import RecordTableView
+from .submit_flow import SubmitFlow
 from .table_actions import TableActions
 
 log = logging.getLogger("zcrm.widgets.main")
@@ -64,6 +65,7 @@ class MainWindow(QMainWindow):
         self._build_centre()
         self._build_status()
         self._build_menus()
+        self.submit_flow = SubmitFlow(self)
         self._restore_window()
         for module in modules or []:
             label = module.plural_label if module.plural_label == module.api_name \
@@ -104,6 +106,7 @@ class MainWindow(QMainWindow):
 
     def _build_toolbar(self) -> None:
         bar = QToolBar("Main", self)
+        self.toolbar = bar
         bar.setObjectName("main-toolbar")
         bar.setMovable(False)
         self.addToolBar(bar)
@@ -281,6 +284,7 @@ class MainWindow(QMainWindow):
         self._apply_filter()
         self._update_counts()
         self._update_undo()
+        self.submit_flow.session_changed()
         self.setWindowTitle(f"zcrm-editor — {session.module} — {self.origin}")
 
     def _start_load(self, session: ModuleSession) -> None:
@@ -295,6 +299,8 @@ class MainWindow(QMainWindow):
             self._start_load(self.session)
 
     def cancel_work(self) -> None:
+        if self.submit_flow.cancel():
+            return
         if self.session is not None and self.session.loading:
             self.session.cancel_load()
             self.show_message("Stopping the load…")
@@ -396,6 +402,8 @@ class MainWindow(QMainWindow):
         self._save_widths()
         self.settings.setValue("window/geometry", self.saveGeometry())
         self.settings.setValue("window/state", self.saveState())
+        for controller in self.submit_flow.controllers.values():
+            controller.stop()
         for job in list(self._jobs):
             job.stop(5000)
         for session in self.sessions.values():
