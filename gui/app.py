@@ -87,9 +87,36 @@ def main(argv: list[str] | None = None) -> int:
             window = MainWindow(None, None, origin, settings=settings,
                                 problem=f"The demo sandbox did not answer: {err.message}")
     else:
-        window = MainWindow(None, None, "no org yet", settings=settings,
-                            problem="Connecting to a real Zoho org is not available in this build yet. "
-                                    "Start with --demo to try the editor on the embedded sandbox.")
+        from PySide6.QtWidgets import QDialog
+
+        from .services.profiles import ProfileStore
+        from .services.secrets import open_secret_store
+        from .widgets.connect_dialog import ConnectDialog
+
+        dialog = ConnectDialog(None, ProfileStore(paths), open_secret_store,
+                               start_demo=lambda: start_demo(args.demo_records,
+                                                             register_secret=log_filter.register_secret),
+                               register_secret=log_filter.register_secret, auto_connect=True)
+        if args.quit_after is not None:
+            QTimer.singleShot(int(args.quit_after * 1000), dialog.reject)
+        if dialog.exec() != QDialog.DialogCode.Accepted or dialog.client is None:
+            if journal is not None:
+                journal.close()
+            return 0
+        client, demo, profile = dialog.client, dialog.demo, dialog.profile
+        if dialog.problem:
+            problems.append(dialog.problem)
+        try:
+            window = MainWindow(client, dialog.user, profile.name, profile_name=profile.name,
+                                modules=client.modules(), settings=settings, journal=journal,
+                                problem="; ".join(problems) or None)
+            first = window.module_box.itemData(0) if window.module_box.count() else None
+            module = settings.value(f"last-module/{profile.name}", first)
+            if module:
+                window.open_module(str(module))
+        except ZohoError as err:
+            window = MainWindow(None, None, profile.name, settings=settings,
+                                problem=f"Zoho did not answer: {err.message}")
     window.show()
     if args.quit_after is not None:
         QTimer.singleShot(int(args.quit_after * 1000), app.quit)

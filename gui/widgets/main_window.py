@@ -11,8 +11,8 @@ from typing import Any, Callable
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QLabel, QLineEdit, QMainWindow, QProgressBar, QPushButton,
-                               QToolBar, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QLabel, QLineEdit, QMainWindow, QProgressBar,
+                               QPushButton, QToolBar, QVBoxLayout, QWidget)
 
 from ..client.api import ZohoClient
 from ..core.fieldtypes import ParseContext
@@ -21,6 +21,7 @@ from ..core.meta import ModuleMeta, User
 from ..qt.module_session import ModuleSession, default_columns
 from ..qt.workers import CallJob
 from .banner import Banner
+from .column_chooser import ColumnChooser
 from .delegates import RecordDelegate
 from .record_view import RecordTableView
 from .submit_flow import SubmitFlow
@@ -376,7 +377,23 @@ class MainWindow(QMainWindow):
         self.table_actions.mass_update()
 
     def choose_columns(self) -> None:
-        self.show_message("Column chooser not available yet.")
+        session = self.session
+        if session is None:
+            return
+        dialog = ColumnChooser(self, session.fields, [m.api_name for m in session.model.columns], session.module)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return
+        chosen = [session.by_name[name] for name in dialog.chosen() if name in session.by_name]
+        if not chosen or chosen == session.model.columns:
+            return
+        self._save_widths()
+        self.settings.setValue(self._key("columns", self.profile_name, session.module), [m.api_name for m in chosen])
+        loaded = set(session.load_fields())
+        session.model.set_columns(chosen)
+        self._restore_widths(session)
+        if not {m.api_name for m in chosen} <= loaded and not session.loading:
+            self.show_message("Loading the new columns; pending edits stay.")
+            self._start_load(session)
 
     def _update_counts(self) -> None:
         session = self.session
