@@ -59,6 +59,7 @@ class MainWindow(QMainWindow):
         self.sessions: dict[str, ModuleSession] = {}
         self.session: ModuleSession | None = None
         self._jobs: list[CallJob] = []
+        self._closing = False
         self.setWindowTitle(f"zcrm-editor — {origin}")
         self.resize(1280, 800)
         self._build_actions()
@@ -362,6 +363,8 @@ class MainWindow(QMainWindow):
             self.session.model.undo_stack.redo()
 
     def _update_undo(self) -> None:
+        if self._closing:
+            return
         stack = self.session.model.undo_stack if self.session is not None else None
         self.undo_action.setEnabled(bool(stack and stack.canUndo()))
         self.redo_action.setEnabled(bool(stack and stack.canRedo()))
@@ -417,6 +420,7 @@ class MainWindow(QMainWindow):
     # -- closing ---------------------------------------------------------------------------
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
         self._save_widths()
+        self._closing = True
         self.settings.setValue("window/geometry", self.saveGeometry())
         self.settings.setValue("window/state", self.saveState())
         for controller in self.submit_flow.controllers.values():

@@ -83,6 +83,7 @@ class RecordTableView(QTableView):
         frozen.verticalScrollBar().valueChanged.connect(self.verticalScrollBar().setValue)
         self.verticalScrollBar().valueChanged.connect(frozen.verticalScrollBar().setValue)
         self.horizontalHeader().sectionResized.connect(self._on_section_resized)
+        frozen.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
         frozen.horizontalHeader().setSortIndicatorShown(True)
         frozen.horizontalHeader().sectionClicked.connect(self._sort_from_frozen)
         frozen.doubleClicked.connect(self._on_double_click)
