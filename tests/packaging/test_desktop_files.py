@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import configparser
+import re
 import shutil
 import struct
 import subprocess
@@ -18,7 +19,7 @@ RESOURCES = ROOT / "resources"
 DESKTOP = RESOURCES / f"{APP_ID}.desktop"
 METAINFO = RESOURCES / f"{APP_ID}.metainfo.xml"
 HICOLOR = RESOURCES / "icons" / "hicolor"
-SCREENSHOTS = ["editor.png", "multiselect.png", "paste-preview.png", "submit-errors.png"]
+SCREENSHOTS = ["editor.png", "multiselect.png", "paste-preview.png", "submit-errors.png", "submit-preview.png"]
 RAW_BASE = "https://raw.githubusercontent.com/zcrm-editor/zcrm-editor/main/resources/screenshots/"
 
 
@@ -72,6 +73,9 @@ def test_metainfo_names_the_launcher_the_program_and_the_readme_screenshots():
         local = RESOURCES / "screenshots" / name
         if local.exists():
             assert min(png_size(local)) > 0
+    # Every screenshot the README shows is in the metainfo too.
+    in_readme = re.findall(r"resources/screenshots/([\w.-]+\.png)", (ROOT / "README.md").read_text(encoding="utf-8"))
+    assert set(in_readme) <= set(SCREENSHOTS)
 
 
 def test_icon_sizes_are_right_and_the_package_copies_match():
