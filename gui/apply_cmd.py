@@ -34,6 +34,7 @@ from .core.profile import Profile, StoredSecrets
 from .core.results import RecordError
 from .core.wording import describe
 from .services.journal import Journal, JournalError, JournalSession
+from .services.logs import register_secret
 from .services.paths import AppPaths, write_private_file
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -142,7 +143,7 @@ def connect(args: argparse.Namespace) -> ZohoClient:
         profile = ProfileStore(app_paths()).get(args.profile)
         if profile is None:
             raise UsageError(f"no profile named “{args.profile}”")
-        return SignIn(KeyringSecretStore(), timeout=args.timeout).open(profile)
+        return SignIn(KeyringSecretStore(), register_secret=register_secret, timeout=args.timeout).open(profile)
     if not (args.api_base and args.accounts_url):
         raise UsageError("give --profile NAME, or --api-base and --accounts-url with ZCRM_CLIENT_ID, "
                          "ZCRM_CLIENT_SECRET and ZCRM_REFRESH_TOKEN in the environment")
@@ -155,7 +156,7 @@ def connect(args: argparse.Namespace) -> ZohoClient:
                       accounts_base=args.accounts_url)
     secrets = SessionSecretStore()
     secrets.save(profile.name, StoredSecrets(os.environ["ZCRM_CLIENT_SECRET"], os.environ["ZCRM_REFRESH_TOKEN"]))
-    return SignIn(secrets, timeout=args.timeout).open(profile)
+    return SignIn(secrets, register_secret=register_secret, timeout=args.timeout).open(profile)
 
 
 def parse_trigger(text: str | None) -> tuple[str, ...] | None:

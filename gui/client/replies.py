@@ -6,6 +6,7 @@ sense becomes an error result with the raw text kept for the log.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import Any
 
 from ..core.meta import FieldMeta, ModuleMeta, PicklistOption, User
@@ -50,7 +51,20 @@ def bad_reply(sent_ids: list[str | None], reply: HttpReply | None, why: str) -> 
 
 
 def results_from_reply(reply: HttpReply, sent_ids: list[str | None]) -> list[RecordResult]:
-    """One result per sent record, in the order sent, whatever shape the reply has."""
+    """One result per sent record, in the order sent, whatever shape the reply has.
+
+    When an earlier attempt of the call lost its answer, each error says so in its details
+    (``after_lost_answer``): that attempt may have been applied whatever this reply says.
+    """
+    results = _results_from_reply(reply, sent_ids)
+    if not reply.after_lost_answer:
+        return results
+    return [r if r.error is None else replace(r, error=replace(r.error, details={**r.error.details,
+                                                                                 "after_lost_answer": True}))
+            for r in results]
+
+
+def _results_from_reply(reply: HttpReply, sent_ids: list[str | None]) -> list[RecordResult]:
     body = reply.body
     if isinstance(body, dict) and body.get("status") == "error" and "data" not in body:
         return failed_call(sent_ids, record_error_from(body, top_level=True, raw=_raw_if_unknown(body, reply)))

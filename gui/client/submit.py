@@ -77,7 +77,8 @@ def settle(client: ZohoClient, module: str, call: Call, results: list[RecordResu
            signed_out: threading.Event | None = None) -> list[RecordResult]:
     """The call's results with unsure failures decided by reading those records back."""
     unsure = [rid for rid, _, result in results_by_record(call, results) if needs_settling(result)]
-    wanted = sorted({edit.api_name for rid, edits in call.sent if rid in set(unsure) for edit in edits})
+    checked = set(unsure)
+    wanted = sorted({edit.api_name for rid, edits in call.sent if rid in checked for edit in edits})
     now: dict[str, Record] | None = None
     fields: dict[str, FieldMeta] = {}
     try:

@@ -91,6 +91,9 @@ class HttpReply:
     body: Any  # parsed JSON, or None for an empty or non-JSON body
     text: str  # the body as text, cut to RAW_KEEP characters, for the log
     credits_remaining: int | None = None
+    # An earlier attempt of this call went out and its answer was lost (dropped connection,
+    # read time-out): the server may have applied the call even if this reply says it failed.
+    after_lost_answer: bool = False
 
     @property
     def json_ok(self) -> bool:
@@ -155,6 +158,7 @@ class Transport:
                       files: Any, cancel: CancelToken | None) -> HttpReply:
         waited = 0.0
         refreshed = False
+        lost = False  # some attempt may have reached the server without its answer reaching us
         attempt = 0
         while True:
             attempt += 1
@@ -169,8 +173,10 @@ class Transport:
             except (requests.ConnectionError, requests.Timeout) as err:
                 reason, reply = "network", None
                 failure = f"could not reach Zoho CRM ({err.__class__.__name__})"
+                lost = lost or not isinstance(err, requests.ConnectTimeout)
             else:
                 reply = self._reply(raw)
+                reply.after_lost_answer = lost
                 log.debug("%s %s -> %s in %.0f ms", method, path, reply.status, (time.perf_counter() - started) * 1000)
                 if reply.status == 401 and reply.error_code() in AUTH_FAILURES and not refreshed:
                     refreshed = True

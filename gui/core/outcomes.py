@@ -18,7 +18,8 @@ from .results import Record, RecordError, RecordResult
 UNSURE_CODES = frozenset({"NETWORK", "BAD_REPLY", "CLIENT_ERROR", "INTERNAL_ERROR", "TOO_MANY_REQUESTS"})
 # Of those, the ones where no answer at all was understood: if the records cannot be read
 # back either, their outcome is unknown. (An INTERNAL_ERROR or TOO_MANY_REQUESTS reply is
-# Zoho saying it did not do it, and stands when nothing better is known.)
+# Zoho saying it did not do it, and stands when nothing better is known, unless an earlier
+# attempt of the same call lost its answer: ``details["after_lost_answer"]``.)
 LOST_ANSWER_CODES = frozenset({"NETWORK", "BAD_REPLY", "CLIENT_ERROR"})
 OUTCOME_UNKNOWN = "OUTCOME_UNKNOWN"
 
@@ -79,8 +80,9 @@ def settle_results(call: Call, results: list[RecordResult], now: dict[str, Recor
 
     ``now``: the call's unsure records as Zoho has them now (None when they could not be read).
     A record that holds every edit the call carried was updated; one that does not keeps its
-    failure (Zoho does not have the change). Without ``now``, a record whose answer was lost
-    gets an OUTCOME_UNKNOWN error that says the change may have been applied.
+    failure, marked ``details["read_back"] == "not_saved"`` (Zoho does not have the change).
+    Without ``now``, a record whose answer was lost gets an OUTCOME_UNKNOWN error that says the
+    change may have been applied.
     """
     out = []
     for record_id, sent, result in results_by_record(call, results):
@@ -95,11 +97,15 @@ def settle_results(call: Call, results: list[RecordResult], now: dict[str, Recor
             modified = record.values.get("Modified_Time")
             out.append(RecordResult(record_id, None, None if modified is None else str(modified),
                                     {"id": record_id, "checked_after": error.code}))
-        elif now is None and error.code in LOST_ANSWER_CODES:
+        elif now is None and (error.code in LOST_ANSWER_CODES or error.details.get("after_lost_answer")):
             out.append(RecordResult(record_id, RecordError(
                 OUTCOME_UNKNOWN, f"{error.message}; reading the record back failed too, so the change may have "
                                  "been applied or not", details={"cause": error.code}, top_level=error.top_level,
                 raw=error.raw)))
+        elif record is not None:  # read back: Zoho does not have the change, so the failure stands
+            out.append(RecordResult(record_id, RecordError(
+                error.code, error.message, error.api_name, error.json_path, {**error.details, "read_back": "not_saved"},
+                error.top_level, error.raw)))
         else:
             out.append(result)
     return out

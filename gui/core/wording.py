@@ -9,6 +9,15 @@ from .results import RecordError
 
 def describe(error: RecordError, label: Callable[[str], str] = lambda api_name: api_name) -> str:
     """A sentence for the user: what went wrong and what to do about it."""
+    if (error.details or {}).get("read_back") == "not_saved":  # the answer was lost; the record was re-read
+        return (f"{_words(error, label)} Reading the record back afterwards showed the change is not in Zoho."
+                if error.code != "BAD_REPLY" else
+                "Zoho's answer could not be read, and reading the record back showed the change is not in Zoho. "
+                "Submit again.")
+    return _words(error, label)
+
+
+def _words(error: RecordError, label: Callable[[str], str]) -> str:
     field = label(error.api_name) if error.api_name else None
     details = error.details or {}
     code = error.code

@@ -122,12 +122,13 @@ class SandboxApp:
         try:
             self._delay()
             fault = self.faults.pick()
-            if fault == "500":
-                return Response.json(500, {"code": "INTERNAL_ERROR", "details": {},
-                                           "message": "Internal Server Error", "status": "error"})
-            if fault == "429":
-                return Response.json(429, {"code": "TOO_MANY_REQUESTS", "details": {},
-                                           "message": "too many requests; please retry later", "status": "error"})
+            if fault in ("500", "429"):
+                code, message = (("INTERNAL_ERROR", "Internal Server Error") if fault == "500"
+                                 else ("TOO_MANY_REQUESTS", "too many requests; please retry later"))
+                refusal = Response.json(int(fault), {"code": code, "details": {}, "message": message,
+                                                     "status": "error"})
+                refusal.fault = fault  # named in the request log, like the other faults
+                return refusal
             if fault == "timeout":
                 return Response(0, fault="timeout")
             access = self.oauth.authenticate(req.headers.get("authorization"))

@@ -63,10 +63,14 @@ class AppPaths:
 def ensure_private_dir(path: str | os.PathLike[str]) -> Path:
     """Create ``path`` (and missing parents) and make it readable by the user only.
 
-    On POSIX the folder ends up with mode 0700 even if it already existed with a wider mode.
+    On POSIX the folder ends up with mode 0700 even if it already existed with a wider mode;
+    parents it has to create are 0700 too (existing parents are left as they are).
     On Windows the folder is created and left to the per-user profile's permissions.
     """
     folder = Path(path)
+    missing = [p for p in (folder, *folder.parents) if not p.exists()]
+    for parent in reversed(missing[1:]):  # mkdir(parents=True) would make these with the umask's mode
+        parent.mkdir(mode=PRIVATE_DIR_MODE, exist_ok=True)
     folder.mkdir(mode=PRIVATE_DIR_MODE, parents=True, exist_ok=True)
     if _POSIX:
         os.chmod(folder, PRIVATE_DIR_MODE)

@@ -6,10 +6,13 @@
   ``zcrm-editor apply`` and kept as an :class:`~scenarios.Intent` for the check: one status
   for 1,000 records (two mass updates), a new city and title for 1,990 records (updates),
   and 10 records given another record's e-mail (Zoho refuses them: DUPLICATE_DATA).
-* :func:`submit_with_apply`: the file through ``zcrm-editor apply`` (in this process, or as
-  a process of its own) and its report read back.
-* :func:`submit_with_client`: the same edits staged in a change set with the journal and sent
-  with ``run_plan``, as the editor's submit worker does (without Qt).
+* :func:`run_apply` / :func:`start_apply_process`: the file through ``zcrm-editor apply``, in
+  this process or as a process of its own; :func:`read_report` reads its report back.
+* :func:`stage` and :func:`submit_with_client`: the same edits made in a change set with the
+  journal attached and sent with ``run_plan``, as the editor's submit worker does (without Qt).
+
+Each submitter ends in a :class:`~scenarios.Reported`, for :func:`scenarios.check_outcome`; a
+GUI submitter (the Qt worker driven through the window) only has to produce one too.
 """
 
 from __future__ import annotations
@@ -41,13 +44,14 @@ from gui.sandbox.store import Store
 from gui.services.journal import JournalSession
 from gui.services.secrets import SessionSecretStore
 
+from client.helpers import CLIENT_ID, CLIENT_SECRET, DEMO_REFRESH_TOKEN as REFRESH_TOKEN
+
 from .scenarios import FAILED, UNKNOWN, UPDATED, Intent, Reported
 
 REPO = Path(__file__).resolve().parents[2]
 MODULE = "Leads"
 RECORDS = 3200
 COLUMNS = ("City", "Designation", "Lead_Status", "Email")
-CLIENT_ID, CLIENT_SECRET, REFRESH_TOKEN = "demo-client", "demo-secret", "demo-refresh-token"
 
 
 # -- the org ---------------------------------------------------------------------------------
@@ -80,7 +84,8 @@ def five_thousand_edits(template: str, tag: str, path: Path) -> Intent:
     leads = leads_of(template)
     usable = [rid for rid, r in leads.items() if editable(r)]
     status = [rid for rid in usable if leads[rid]["Lead_Status"] != "Contacted"][:1000]
-    rest = [rid for rid in usable if rid not in set(status)]
+    taken = set(status)
+    rest = [rid for rid in usable if rid not in taken]
     texts, duplicates = rest[:1990], rest[1990:2000]
     after: dict[str, dict[str, Any]] = {rid: {"Lead_Status": "Contacted"} for rid in status}
     for n, rid in enumerate(texts):

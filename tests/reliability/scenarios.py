@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any, Callable, Mapping
+from typing import Any, Mapping
 
 UPDATED, UNCHANGED, FAILED, UNKNOWN = "updated", "unchanged", "failed", "unknown"
 HELD = (UPDATED, UNCHANGED)
@@ -78,15 +78,14 @@ def clear_message(message: str) -> bool:
 
 
 def check_outcome(scenario: str, intent: Intent, reported: Reported,
-                  server: Mapping[str, Mapping[str, Any]], note: str = "",
-                  same: Callable[[Any, Any], bool] = lambda a, b: a == b) -> Tally:
+                  server: Mapping[str, Mapping[str, Any]], note: str = "") -> Tally:
     """Compare the report with the server (``server``: record id -> its values now); see the module doc."""
     problems: list[str] = []
     for record_id, wanted in intent.after.items():
         status = reported.status.get(record_id)
         now = server.get(record_id) or {}
-        holds_new = all(same(now.get(api), value) for api, value in wanted.items())
-        holds_old = all(same(now.get(api), intent.before[record_id].get(api)) for api in wanted)
+        holds_new = all(now.get(api) == value for api, value in wanted.items())
+        holds_old = all(now.get(api) == intent.before[record_id].get(api) for api in wanted)
         message = reported.message.get(record_id, "")
         if status is None:
             problems.append(f"{record_id}: not in the report")

@@ -108,7 +108,7 @@ def cli_sandbox_state(run: Run) -> None:
     data = json.loads((run.folder / "org.json").read_text(encoding="utf-8"))
     run.state = {r["id"]: r for r in data["records"][MODULE]}
     for line in (run.folder / "requests.jsonl").read_text(encoding="utf-8").splitlines():
-        fault = json.loads(line).get("fault") or {500: "500", 429: "429"}.get(json.loads(line)["status"])
+        fault = json.loads(line).get("fault")
         if fault:
             run.faults[fault] += 1
 

@@ -32,7 +32,7 @@ def holds(values: dict, wanted: dict) -> bool:
 
 def test_kill_9_mid_submit_then_the_same_file_again_sends_only_the_rest(template, org, home, tmp_path):
     log = tmp_path / "requests.jsonl"
-    server = org(latency_ms=250, log_file=log)  # slow calls: a wide window to kill in
+    server = org(latency_ms=150, log_file=log)  # slow calls: a window to kill in
     intent = five_thousand_edits(template, "kill", tmp_path / "edits.csv")
     journal_path = home / "data" / "journal.sqlite3"
     child = start_apply_process(server.base_url, tmp_path / "edits.csv", tmp_path / "first.csv", home)
