@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import Any, Container, Iterable
 
 from .changeset import ChangeSet, block_reason
 from .meta import FieldMeta
@@ -135,13 +135,13 @@ def readonly_reason(meta: FieldMeta) -> str | None:
     return None
 
 
-def row_state(changes: ChangeSet, record_id: str, updated: set[str], conflicts: set[str]) -> str:
+def row_state(changes: ChangeSet, record_id: str, updated: Container[str], conflicts: Container[str]) -> str:
     if record_id in changes.sending:
         return SENDING
-    if record_id in conflicts:
-        return CONFLICT
     if changes.errors.get(record_id):
         return FAILED
+    if record_id in conflicts:
+        return CONFLICT
     edits = changes.record_edits(record_id)
     if any(e.invalid is not None for e in edits):
         return INVALID

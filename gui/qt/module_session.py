@@ -67,6 +67,7 @@ class ModuleSession(QObject):
         self._job: LoadJob | None = None
         self._seen: set[str] = set()
         self._reloading = False
+        self._failure = ""
         self.loading = False
         self.complete = False  # every record of the module is loaded
 

@@ -24,6 +24,7 @@ from ..core.conflicts import Conflict, find_conflicts, without_conflicts
 from ..core.outcomes import apply_results
 from ..core.planner import Call, SubmitPlan, plan_submit
 from ..core.results import RecordResult
+from .exports import ResultRow
 from .module_session import ModuleSession
 from .workers import CallJob, SubmitJob
 
@@ -57,15 +58,6 @@ class SubmitOutcome:
     failed_ids: list[str] = field(default_factory=list)
 
 
-@dataclass(frozen=True)
-class ResultLine:
-    record_id: str
-    ok: bool
-    code: str | None
-    api_name: str | None
-    message: str
-
-
 class SubmitController(QObject):
     prepared = Signal(object)  # Preparation
     prepareFailed = Signal(str)
@@ -77,7 +69,7 @@ class SubmitController(QObject):
     def __init__(self, session: ModuleSession, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.session = session
-        self.results: list[ResultLine] = []  # every record's latest result, for exports
+        self.results: list[ResultRow] = []  # every record's latest result, for exports
         self._generation = 0
         self._job: SubmitJob | None = None
         self._check: CallJob | None = None
@@ -187,9 +179,9 @@ class SubmitController(QObject):
             self._outcome.failed += len(outcome.failed)
             self._outcome.failed_ids.extend(rid for rid, _ in outcome.failed)
             for rid in outcome.updated:
-                self.results.append(ResultLine(rid, True, None, None, "updated"))
+                self.results.append(ResultRow(rid, True, None, None, "updated"))
             for rid, error in outcome.failed:
-                self.results.append(ResultLine(rid, False, error.code, error.api_name, error.message))
+                self.results.append(ResultRow(rid, False, error.code, error.api_name, error.message))
         self._answered += len(ids)
         model.refresh_rows(ids)
         self._emit_progress()

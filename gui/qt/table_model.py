@@ -178,10 +178,7 @@ class RecordTableModel(QAbstractTableModel):
         return None
 
     def row_state(self, record_id: str) -> str:
-        if record_id in self.conflicts and not self.changes.errors.get(record_id) \
-                and record_id not in self.changes.sending:
-            return rowquery.CONFLICT
-        return rowquery.row_state(self.changes, record_id, self.updated, set())
+        return rowquery.row_state(self.changes, record_id, self.updated, self.conflicts)
 
     def _status_data(self, record_id: str, role: int) -> Any:
         if role == Qt.ItemDataRole.DisplayRole:

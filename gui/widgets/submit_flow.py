@@ -11,17 +11,14 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QDialog
 
-from ..qt.exports import ResultRow
 from ..qt.history_ops import undo_changes
 from ..qt.submit_session import Preparation, SubmitController, SubmitOutcome
 from .errors_panel import ErrorsPanel
 from .history_window import HistoryWindow
-from .submit_preview import SubmitPreviewDialog
+from .submit_preview import SMALL_SUBMIT, SubmitPreviewDialog
 
 if TYPE_CHECKING:
     from .main_window import MainWindow
-
-SMALL_SUBMIT = 10
 
 
 class SubmitFlow:
@@ -77,8 +74,7 @@ class SubmitFlow:
         session = self.window.session
         self.errors.set_model(session.model if session is not None else None)
         controller = self.controllers.get(session.module) if session is not None else None
-        self.errors.set_results([ResultRow(*line.__dict__.values()) for line in controller.results]
-                                if controller is not None else [])
+        self.errors.set_results(list(controller.results) if controller is not None else [])
 
     # -- submitting -----------------------------------------------------------------------------
     def submit(self, record_ids: set[str] | None = None) -> None:
