@@ -218,7 +218,7 @@ class MainWindow(QMainWindow):
 
     def _restore_widths(self, session: ModuleSession) -> None:
         widths = self.settings.value(self._key("widths", self.profile_name, session.module))
-        self.view.setColumnWidth(0, 84)
+        self.view.setColumnWidth(0, 128)  # fits "awaiting approval"
         for col, meta in enumerate(session.model.columns, start=1):
             width = widths.get(meta.api_name) if isinstance(widths, dict) else None
             self.view.setColumnWidth(col, int(width) if width else (190 if col == 1 else 140))
