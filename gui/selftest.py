@@ -42,6 +42,13 @@ SECURE_BACKENDS: dict[str, tuple[str, tuple[str, ...]]] = {
     "darwin": ("macOS", ()),
     "win32": ("Windows", ("win32ctypes",)),
 }
+# What to do when the bundle's secure backend finds nothing to talk to (a bundle carries the
+# Python packages, so only the system side can be missing).
+BUNDLE_ADVICE: dict[str, str] = {
+    "linux": ("Install and run a Secret Service provider in your desktop session, such as GNOME Keyring "
+              "(gnome-keyring) or KWallet 5.97 or later, and start the app from that session (it needs "
+              "its D-Bus session bus)."),
+}
 
 
 @dataclass(frozen=True)
@@ -227,10 +234,32 @@ def check_keyring(env: Mapping[str, str], backend: object | None = None, system:
     if secure:
         return CheckResult(OK, name, f"{description} (secure; backends in the build: {', '.join(plugins)})")
     forced = env.get("PYTHON_KEYRING_BACKEND")
-    advice = (f"PYTHON_KEYRING_BACKEND={forced} chose it; unset it to use the OS keyring." if forced
-              else install_advice(system))
+    if forced:
+        advice = f"PYTHON_KEYRING_BACKEND={forced} chose it; unset it to use the OS keyring."
+    else:
+        advice = install_advice(system)
+        if secure_plugin and getattr(sys, "frozen", False):
+            # The build was checked above to carry the backend and its packages, so the part of
+            # the advice about installing Python packages does not apply to a bundle.
+            advice = BUNDLE_ADVICE.get(_platform_key(system), advice)
+        if secure_plugin and _platform_key(system) == _platform_key():
+            reason = unavailable_reason(secure_plugin)
+            if reason:
+                advice = f"The {secure_plugin} backend is unavailable: {reason}. {advice}"
     return CheckResult(WARN, name, f"{description} is not a secure store, so sign-ins would be kept for this "
                                    f"session only. {advice}")
+
+
+def unavailable_reason(plugin: str) -> str | None:
+    """Why keyring passed over its backend ``plugin`` here (keyring's own words), if it says."""
+    try:
+        (entry,) = metadata.entry_points(group="keyring.backends", name=plugin)
+        backend = entry.load().Keyring
+        backend.priority  # noqa: B018  (keyring raises here, with the reason, if the backend is unusable)
+    except Exception as err:  # keyring and D-Bus raise errors of many types
+        text = str(err).strip().rstrip(".")
+        return text or type(err).__name__
+    return None
 
 
 # -- folders -------------------------------------------------------------------------------
@@ -256,11 +285,38 @@ def check_folders(env: Mapping[str, str]) -> CheckResult:
                 os.close(fd)
                 os.unlink(probe)
         except OSError as err:
-            problems.append(f"{label} folder {folder} is not writable ({err.strerror or type(err).__name__})")
+            problems.append((label, Path(folder), folder_problem(Path(folder), err)))
     if problems:
-        return CheckResult(FAIL, name, "; ".join(problems))
+        fix = (f"ZCRM_EDITOR_HOME={home} chose these folders: point it at a folder you can write to, or unset it"
+               if home else "check the owner and permissions of these folders, or set ZCRM_EDITOR_HOME to a "
+                            "folder you can write to")
+        return CheckResult(FAIL, name, f"{describe_folder_problems(problems)}. The app keeps its settings, "
+                                       f"edit journal and logs there; {fix}")
     where = ", ".join(f"{label} {folder}" for label, folder in folders)
     return CheckResult(OK, name, f"{where} (all writable{', from ZCRM_EDITOR_HOME' if home else ''})")
+
+
+def folder_problem(folder: Path, err: OSError) -> str:
+    """What stopped the app from using ``folder``, in words (``err`` is what was raised)."""
+    for path in (folder, *folder.parents):  # the nearest thing that exists on the way
+        if not path.exists():
+            continue
+        if path.is_dir():
+            break
+        return "is a file, not a folder" if path == folder else f"cannot be created: {path} is a file, not a folder"
+    reason = err.strerror or type(err).__name__
+    return f"cannot be created ({reason})" if not folder.exists() else f"is not writable ({reason})"
+
+
+def describe_folder_problems(problems: list[tuple[str, Path, str]]) -> str:
+    """One clause per folder, or one for all when none can be created in the same place."""
+    parents = {folder.parent for _, folder, _ in problems}
+    reasons = {reason for _, _, reason in problems}
+    if len(problems) > 1 and len(parents) == 1 and len(reasons) == 1 and next(iter(reasons)).startswith("cannot"):
+        labels = [label for label, _, _ in problems]
+        names = f"{', '.join(labels[:-1])} and {labels[-1]}"
+        return f"the {names} folders in {parents.pop()} {reasons.pop()}"
+    return "; ".join(f"{label} folder {folder} {reason}" for label, folder, reason in problems)
 
 
 # -- sandbox -------------------------------------------------------------------------------

@@ -52,7 +52,8 @@ def test_unwritable_data_folder_fails_the_self_test(tmp_path):
     assert run.returncode == 1
     assert list(run.checks) == CHECK_NAMES  # the other checks still run and print
     status, detail = run.checks["folders"]
-    assert status == "FAIL" and f"data folder {tmp_path / 'data'} is not writable" in detail
+    assert status == "FAIL" and f"data folder {tmp_path / 'data'} is a file, not a folder" in detail
+    assert f"ZCRM_EDITOR_HOME={tmp_path} chose these folders" in detail
     assert run.checks["embedded sandbox"][0] == "ok"
     assert run.summary == "self-test FAILED: 1 of 6 checks failed"
 
@@ -96,6 +97,44 @@ def test_folders_check_reports_every_folder_that_cannot_be_written(tmp_path):
     assert "cache folder" in result.detail and "log folder" in result.detail and "data folder" not in result.detail
 
 
+def test_folders_check_names_the_file_in_the_way_once_for_all_folders(tmp_path):
+    home = tmp_path / "home"
+    home.write_text("", encoding="utf-8")
+    result = selftest.check_folders({"ZCRM_EDITOR_HOME": str(home)})
+    assert result.status == selftest.FAIL
+    assert result.detail.startswith(f"the config, data, cache and log folders in {home} cannot be created: "
+                                    f"{home} is a file, not a folder. ")
+    assert f"ZCRM_EDITOR_HOME={home} chose these folders: point it at a folder you can write to" in result.detail
+
+
+def test_folders_check_explains_a_folder_that_cannot_be_created(tmp_path, monkeypatch):
+    # A read-only parent, without relying on file modes (the tests may run as root).
+    from gui.services import paths
+
+    def read_only(folder):
+        raise PermissionError(13, "Permission denied", str(folder))
+
+    monkeypatch.setattr(paths, "ensure_private_dir", read_only)
+    result = selftest.check_folders({"ZCRM_EDITOR_HOME": str(tmp_path / "ro")})
+    assert result.status == selftest.FAIL
+    assert result.detail.startswith(f"the config, data, cache and log folders in {tmp_path / 'ro'} cannot be "
+                                    "created (Permission denied). The app keeps its settings")
+
+
+def test_folders_check_reports_a_folder_it_cannot_write_to(tmp_path, monkeypatch):
+    real_mkstemp = selftest.tempfile.mkstemp
+
+    def mkstemp(dir, **kwargs):  # noqa: A002  (tempfile's own name)
+        if Path(dir).name == "log":
+            raise PermissionError(13, "Permission denied", dir)
+        return real_mkstemp(dir=dir, **kwargs)
+
+    monkeypatch.setattr(selftest.tempfile, "mkstemp", mkstemp)
+    result = selftest.check_folders({"ZCRM_EDITOR_HOME": str(tmp_path)})
+    assert result.status == selftest.FAIL
+    assert result.detail.startswith(f"log folder {tmp_path / 'log'} is not writable (Permission denied). ")
+
+
 def test_certificates_check_counts_the_bundle_requests_uses(monkeypatch):
     import requests.utils
 
@@ -121,6 +160,30 @@ def test_keyring_check_warns_about_an_insecure_backend():
     result = selftest.check_keyring({}, backend=keyring.backends.fail.Keyring(), system="linux")
     assert result.status == selftest.WARN
     assert "session only" in result.detail and "Secret Service provider" in result.detail
+
+
+def test_keyring_check_says_why_the_secure_backend_was_passed_over(monkeypatch):
+    monkeypatch.setattr(selftest, "unavailable_reason",
+                        lambda plugin: f"{plugin}: Environment variable DBUS_SESSION_BUS_ADDRESS is unset")
+    result = selftest.check_keyring({}, backend=keyring.backends.fail.Keyring(), system=sys.platform)
+    assert result.status == selftest.WARN
+    assert "unavailable: " in result.detail and "DBUS_SESSION_BUS_ADDRESS is unset" in result.detail
+    # Forced by the environment: that is the reason, and nothing else is guessed.
+    forced = selftest.check_keyring({"PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"},
+                                    backend=keyring.backends.fail.Keyring(), system=sys.platform)
+    assert "unavailable" not in forced.detail and "unset it to use the OS keyring" in forced.detail
+
+
+@pytest.mark.skipif(sys.platform == "darwin", reason="the macOS backend is usable there")
+def test_unavailable_reason_is_keyrings_own_words():
+    assert "macOS" in selftest.unavailable_reason("macOS")
+
+
+def test_keyring_advice_in_a_bundle_does_not_ask_for_python_packages(monkeypatch):
+    monkeypatch.setattr(sys, "frozen", True, raising=False)
+    result = selftest.check_keyring({}, backend=keyring.backends.fail.Keyring(), system="linux")
+    assert result.status == selftest.WARN
+    assert "Secret Service provider" in result.detail and "Python packages" not in result.detail
 
 
 def test_keyring_check_fails_when_the_build_lacks_the_platform_backend(monkeypatch):
