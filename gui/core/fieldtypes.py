@@ -49,6 +49,7 @@ NUMBER_KINDS: dict[str, NumberKind] = {"double": "number", "decimal": "number", 
                                        "percent": "percent"}
 NUMBER_LIMIT = 1e16  # the server refuses numbers this large or larger
 TEXT_TYPES = ("text", "textarea", "email", "phone", "website")
+_STRIPPED_TYPES = frozenset(("text", "email", "phone", "website"))  # single-line: outer spaces never count
 OWNER_TYPES = ("ownerlookup", "userlookup")
 
 TRUE_WORDS = frozenset({"true", "yes", "y", "1", "x", "✓", "✔", "☑", "checked", "on", "t", "wahr", "ja", "j",
@@ -67,10 +68,16 @@ class ParseContext:
     users: tuple[User, ...] = ()  # for owner fields
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True, unsafe_hash=True, init=False)
 class Parsed:
+    """A cell's text, read. Treat as read-only (not frozen: a paste builds one per cell)."""
+
     value: Any  # the JSON value to send, exactly as Zoho accepts it
-    warning: str | None = None  # how an uncertain text was read (e.g. a date's day/month order)
+    warning: str | None  # how an uncertain text was read (e.g. a date's day/month order)
+
+    def __init__(self, value: Any, warning: str | None = None) -> None:
+        self.value = value
+        self.warning = warning
 
 
 # -- parsing ---------------------------------------------------------------------------------
@@ -85,6 +92,21 @@ def parser_for(field: FieldMeta, ctx: ParseContext) -> Callable[[str], Parsed]:
     parser = _PARSERS.get(field.data_type)
     empty = Parsed([] if field.data_type == "multiselectpicklist" else None)
     required = f"{field.label} is required"
+    mandatory = field.mandatory
+    if refusal is None and field.data_type == "text":
+        limit = _limit(field)
+
+        def parse_line(text: str) -> Parsed:  # the most common paste, without the general path's calls
+            value = text.strip()
+            if not value:
+                if mandatory:
+                    raise CellError(required)
+                return empty
+            if len(value) > limit:
+                raise CellError(f"At most {limit:,} characters (this has {len(value):,})")
+            return Parsed(value)
+
+        return parse_line
 
     def parse(text: str) -> Parsed:
         if refusal is not None:
@@ -384,6 +406,11 @@ def _ref_id(value: Any) -> str | None:
 
 def values_equal(field: FieldMeta, a: Any, b: Any) -> bool:
     """Whether two stored values are the same, so that changing one into the other changes nothing."""
+    if a.__class__ is str and field.data_type in _STRIPPED_TYPES:  # the common cases, quickly
+        if b.__class__ is str:
+            return a.strip() == b.strip()  # (blank counts as empty on both sides)
+        if b is None:
+            return not a.strip()
     if _empty(a) or _empty(b):
         return _empty(a) and _empty(b)
     kind = field.data_type

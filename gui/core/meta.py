@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 
 @dataclass(frozen=True)
@@ -26,7 +27,7 @@ class FieldMeta:
     lookup_module: str | None = None
     custom: bool = False
 
-    @property
+    @cached_property  # asked once per cell of a 100,000-cell paste
     def editable(self) -> bool:
         return not self.read_only and self.data_type not in ("autonumber", "formula")
 

@@ -51,16 +51,17 @@ def results_by_record(call: Call, results: list[RecordResult]) -> list[tuple[str
 def apply_results(changes: ChangeSet, call: Call, results: list[RecordResult]) -> CallOutcome:
     """Success clears the record's sent edits (unless changed since); failure keeps them, marked."""
     outcome = CallOutcome()
-    for record_id, sent, result in results_by_record(call, results):
-        changes.sending.discard(record_id)
-        if result.ok:
-            modified_by = result.details.get("Modified_By") if result.details else None
-            changes.confirm(record_id, sent, result.modified_time, modified_by)
-            outcome.updated.append(record_id)
-        else:
-            assert result.error is not None
-            changes.fail(record_id, [edit.api_name for edit in sent], result.error)
-            outcome.failed.append((record_id, result.error))
+    with changes.notifications_held():  # one update of the table (and the journal) per call, not per record
+        for record_id, sent, result in results_by_record(call, results):
+            changes.sending.discard(record_id)
+            if result.ok:
+                modified_by = result.details.get("Modified_By") if result.details else None
+                changes.confirm(record_id, sent, result.modified_time, modified_by)
+                outcome.updated.append(record_id)
+            else:
+                assert result.error is not None
+                changes.fail(record_id, [edit.api_name for edit in sent], result.error)
+                outcome.failed.append((record_id, result.error))
     return outcome
 
 

@@ -207,12 +207,17 @@ def damage_checker(field: FieldMeta) -> Callable[[str], list[Damage]]:
     return partial(_damage, _checks_for(field))
 
 
-def _damage(checks: _Checks, text: str) -> list[Damage]:
+def may_be_damaged(text: str) -> bool:
+    """False when no damage rule can apply: each needs a digit, "#", "E", "=", "+", "-" or "@" first."""
     if not text:
-        return []
+        return False
     first = text[0]
-    if first not in _RULE_STARTS and not first.isdigit() and not first.isspace():
-        return []  # every rule needs a digit, "#", "E", "=", "+", "-" or "@" first
+    return first in _RULE_STARTS or first.isdigit() or first.isspace()
+
+
+def _damage(checks: _Checks, text: str) -> list[Damage]:
+    if not may_be_damaged(text):
+        return []
     value = text.strip()
     if not value:
         return []

@@ -30,7 +30,7 @@ from dataclasses import dataclass, field as dc_field
 from typing import Any, Literal
 
 from gui.core.meta import FieldMeta
-from gui.core.paste import Damage, damage_checker
+from gui.core.paste import Damage, damage_checker, may_be_damaged
 from gui.core.paste_keys import (APPEND, ID_HEADERS, REMOVE, SET, HeaderNames, build_key_index,
                                  detect_header, normalize_key, normalize_text)
 
@@ -272,16 +272,21 @@ def map_by_position(grid: list[list[str]], start_row_index: int, start_field_ind
             targets.append(None)
             continue
         targets.append(f)
-    for r, row in enumerate(grid):
+    names = [None if f is None else f.api_name for f in targets]
+    cells = b.cells
+    for r, row in enumerate(grid):  # the loop of a 100,000-cell paste: kept lean
         target = start_row_index + r
         if target >= len(row_ids):
             b.unmatched.append(RowIssue(r, "below the last row of the table; rows are not added by pasting."))
             continue
         record_id = row_ids[target]
         for col, text in enumerate(row):
-            target_field = targets[col]
-            if target_field is not None:
-                b.assign(record_id, target_field, text, r, col)
+            api_name = names[col]
+            if api_name is not None:
+                if may_be_damaged(text):
+                    b.assign(record_id, targets[col], text, r, col)  # type: ignore[arg-type]
+                else:
+                    cells.append(CellAssignment(record_id, api_name, text, r, col, SET))
     return b.plan()
 
 

@@ -12,6 +12,7 @@ from typing import Literal
 
 from PySide6.QtCore import Qt
 
+from ..core.bulk import collector_paused
 from ..core.cell_input import CellNote, texts_to_changes
 from ..core.paste import parse_clipboard, to_clipboard
 from ..core.paste_mapping import (PastePlan, build_key_index, detect_header, fill_selection, map_by_header,
@@ -57,6 +58,7 @@ def looks_like_header(model: RecordTableModel, request: PasteRequest) -> bool:
     return len(request.grid) > 1 and detect_header(request.grid, model.columns)
 
 
+@collector_paused()
 def plan_paste(model: RecordTableModel, request: PasteRequest, mode: PasteMode = "position",
                key_field: str = "id", clear_empty: bool = False) -> PastePlan:
     """What the paste would do; nothing is changed yet."""
@@ -84,6 +86,7 @@ def plan_paste(model: RecordTableModel, request: PasteRequest, mode: PasteMode =
     return map_by_position(request.grid, request.anchor_row, start_field, shown, fields)
 
 
+@collector_paused()
 def apply_paste(model: RecordTableModel, plan: PastePlan, label: str = "Paste") -> tuple[int, list[CellNote]]:
     """Apply a plan as one undo step; returns the cells changed and the notes (invalid cells, warnings)."""
     fields = model.changes.fields

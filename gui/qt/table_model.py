@@ -15,6 +15,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from PySide6.QtGui import QFont, QUndoStack
 
 from ..core import rowquery
+from ..core.bulk import collector_paused
 from ..core.cell_input import text_to_change
 from ..core.changeset import APPEND, DELETE_FILES, REMOVE, CellChange, ChangeSet, Edit, Key, block_reason
 from ..core.fieldtypes import ParseContext, format_value
@@ -323,6 +324,7 @@ class RecordTableModel(QAbstractTableModel):
             self.message.emit(f"{meta.label}: {warning}")
         return done
 
+    @collector_paused()
     def apply_changes(self, cell_changes: Iterable[CellChange], label: str) -> int:
         """Apply changes as one undo step; returns how many cells took them. Refusals are reported."""
         batch = list(cell_changes)
@@ -386,6 +388,7 @@ class RecordTableModel(QAbstractTableModel):
                 start = prev = row
 
     # -- loading --------------------------------------------------------------------------
+    @collector_paused()
     def add_records(self, records: list[Record]) -> None:
         """Rows arriving from a load (new ones are appended; known ones are refreshed)."""
         known = self.changes.records
@@ -430,6 +433,7 @@ class RecordTableModel(QAbstractTableModel):
         return dropped
 
     # -- sorting and filtering ----------------------------------------------------------------
+    @collector_paused()
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         if column < 0 or column >= self.columnCount():
             self._sort = None
@@ -489,6 +493,7 @@ class RecordTableModel(QAbstractTableModel):
             return True
         return rowquery.row_matches(self._filter, self._hay.get(record_id, ""), changes, record_id)
 
+    @collector_paused()
     def _relayout(self) -> None:
         if self._stale:
             self._fresh_haystacks()
