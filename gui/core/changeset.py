@@ -166,6 +166,10 @@ class ChangeSet:
         for key in [(rid, api) for rid in touched for api in list(self._by_record.get(rid, ()))]:
             if not self._drop_if_clean(key):
                 dropped.append(key)
+        if self.errors:  # a record Zoho now holds as edited (a lost answer that did land) is no longer in error
+            for rid in touched:
+                if rid not in self._by_record:
+                    self.errors.pop(rid, None)
         self._notify(dropped)
         return touched
 

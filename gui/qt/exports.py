@@ -22,7 +22,7 @@ from ..core.changeset import ChangeSet
 from ..core.export import safe_cell
 from ..core.fieldtypes import ParseContext, format_value
 from ..core.meta import FieldMeta
-from ..core.outcomes import results_by_record
+from ..core.outcomes import OUTCOME_UNKNOWN, results_by_record
 from ..core.planner import Call
 from ..core.results import RecordError, RecordResult
 from ..core.wording import describe
@@ -31,6 +31,9 @@ CONFLICT_CODE = "CONFLICT"  # the code shown for records held back because Zoho 
 ERROR_HEADER = ("Record id", "Record", "Field", "Field API name", "Code", "Message", "Zoho's message",
                 "Other record id")
 RESULT_HEADER = ("Record id", "Record", "Result", "Field", "Field API name", "Code", "Message")
+# The "Result" of a record in the results export: what the table and the errors panel say of it.
+UPDATED, FAILED = "updated", "failed"
+UNKNOWN = "unknown — may have been applied"  # the answer was lost and the record could not be read back
 
 
 class RecordsModel(Protocol):
@@ -51,6 +54,11 @@ class ResultRow:
     code: str | None
     api_name: str | None
     message: str
+
+    @property
+    def result(self) -> str:
+        """updated, failed, or unknown (the change may have been applied or not)."""
+        return UPDATED if self.ok else UNKNOWN if self.code == OUTCOME_UNKNOWN else FAILED
 
 
 def field_label(changes: ChangeSet, api_name: str | None) -> str:
@@ -124,8 +132,7 @@ def export_results_csv(path: str | os.PathLike[str], rows: Sequence[ResultRow],
         name = record_name(model, row.record_id) if model is not None else ""
         field = (field_label(model.changes, row.api_name) if model is not None else row.api_name or "") \
             if row.api_name else ""
-        out.append((row.record_id, name, "updated" if row.ok else "failed", field, row.api_name or "",
-                    row.code or "", row.message))
+        out.append((row.record_id, name, row.result, field, row.api_name or "", row.code or "", row.message))
     _write_csv(Path(path), RESULT_HEADER, out)
     return len(out)
 

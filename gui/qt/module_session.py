@@ -61,6 +61,7 @@ class ModuleSession(QObject):
         self.journal = journal  # a JournalSession, or None (then edits live only in memory)
         if journal is not None:
             journal.attach(self.changes)
+            self._close_cut_short_submits()
         self.model = RecordTableModel(self.changes, columns, ctx, self)
         self.model.message.connect(self.message)
         self._generation = 0
@@ -137,6 +138,16 @@ class ModuleSession(QObject):
         self.loadFinished.emit(self.complete, cancelled, message)
 
     # -- pending edits from an earlier run ----------------------------------------------------------
+    def _close_cut_short_submits(self) -> None:
+        """Submits the journal still shows as running were cut short (the app was killed or crashed while
+        sending): the history shows them as interrupted. Their unconfirmed edits are still pending."""
+        try:
+            for unfinished in self.journal.unfinished_submits():
+                log.info("submit %s of %s was interrupted", unfinished.submit_id, self.module)
+                self.journal.abandon_submit(unfinished.submit_id)
+        except Exception:  # the history keeps showing it as running; the edits are safe either way
+            log.exception("could not close an interrupted submit in the journal")
+
     def saved_edits(self) -> list[Edit]:
         """Edits the journal kept from an earlier run that are not in the table yet."""
         if self.journal is None:

@@ -21,10 +21,10 @@ from PySide6.QtCore import QObject, Signal
 from ..client.api import ZohoClient
 from ..core.changeset import Edit
 from ..core.conflicts import Conflict, find_conflicts, without_conflicts
-from ..core.outcomes import apply_results
+from ..core.outcomes import OUTCOME_UNKNOWN, apply_results
 from ..core.planner import Call, SubmitPlan, plan_submit
 from ..core.results import RecordResult
-from .exports import ResultRow
+from .exports import ResultRow, field_label, rows_from_results
 from .module_session import ModuleSession
 from .workers import CallJob, SubmitJob
 
@@ -50,7 +50,8 @@ class Preparation:
 @dataclass
 class SubmitOutcome:
     updated: int = 0
-    failed: int = 0
+    failed: int = 0  # of which ``unknown``: the answer was lost, the change may have been applied
+    unknown: int = 0
     not_sent: int = 0
     cancelled: bool = False
     signed_out: bool = False
@@ -69,7 +70,7 @@ class SubmitController(QObject):
     def __init__(self, session: ModuleSession, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.session = session
-        self.results: list[ResultRow] = []  # every record's latest result, for exports
+        self._results: dict[str, ResultRow] = {}  # every record's latest result, for exports
         self._generation = 0
         self._job: SubmitJob | None = None
         self._check: CallJob | None = None
@@ -78,6 +79,11 @@ class SubmitController(QObject):
         self._outcome = SubmitOutcome()
         self._answered = 0
         self._in_flight = 0
+
+    @property
+    def results(self) -> list[ResultRow]:
+        """Every record's latest result (worded for the user), in the order they came back."""
+        return list(self._results.values())
 
     @property
     def running(self) -> bool:
@@ -177,11 +183,11 @@ class SubmitController(QObject):
             model.updated.update(outcome.updated)
             self._outcome.updated += len(outcome.updated)
             self._outcome.failed += len(outcome.failed)
+            self._outcome.unknown += sum(1 for _rid, error in outcome.failed if error.code == OUTCOME_UNKNOWN)
             self._outcome.failed_ids.extend(rid for rid, _ in outcome.failed)
-            for rid in outcome.updated:
-                self.results.append(ResultRow(rid, True, None, None, "updated"))
-            for rid, error in outcome.failed:
-                self.results.append(ResultRow(rid, False, error.code, error.api_name, error.message))
+            for row in rows_from_results(call, results, lambda api: field_label(changes, api)):
+                self._results.pop(row.record_id, None)  # a record sent again: its latest result counts
+                self._results[row.record_id] = row
         self._answered += len(ids)
         model.refresh_rows(ids)
         self._emit_progress()

@@ -149,8 +149,11 @@ class SubmitFlow:
         self.errors.refresh()
         window._update_counts()
         parts = [f"{outcome.updated:,} updated"]
-        if outcome.failed:
-            parts.append(f"{outcome.failed:,} failed (red cells; see the errors panel)")
+        refused = outcome.failed - outcome.unknown
+        if refused:
+            parts.append(f"{refused:,} failed (red cells; see the errors panel)")
+        if outcome.unknown:
+            parts.append(f"{outcome.unknown:,} may have been applied (Zoho's answer was lost; reload to see)")
         if outcome.not_sent:
             parts.append(f"{outcome.not_sent:,} not sent, still pending")
         text = ("Submit cancelled: " if outcome.cancelled else "Submit finished: ") + ", ".join(parts) + "."

@@ -135,3 +135,16 @@ def test_multiselect_modes_are_refused_on_other_fields(kind):
     changes = make()
     outcome = changes.apply([CellChange("1000", "Last_Name", kind=kind, value=["x"])])
     assert outcome.refused
+
+
+def test_a_reload_that_shows_the_change_landed_clears_the_records_error():
+    changes = make(2)
+    changes.apply([CellChange("1000", "Last_Name", value="Smith"), CellChange("1001", "Last_Name", value="Jones")])
+    lost = RecordError("OUTCOME_UNKNOWN", "the answer was lost", "Last_Name")
+    changes.fail("1000", ["Last_Name"], lost)
+    changes.fail("1001", ["Last_Name"], lost)
+    # Zoho has 1000's change (the answer was lost on the way back), not 1001's.
+    changes.add_records([Record("1000", {**changes.records["1000"].values, "Last_Name": "Smith"}),
+                         Record("1001", dict(changes.records["1001"].values))])
+    assert changes.edit("1000", "Last_Name") is None and "1000" not in changes.errors
+    assert changes.edit("1001", "Last_Name") is not None and changes.errors["1001"]

@@ -10,9 +10,12 @@
   this process or as a process of its own; :func:`read_report` reads its report back.
 * :func:`stage` and :func:`submit_with_client`: the same edits made in a change set with the
   journal attached and sent with ``run_plan``, as the editor's submit worker does (without Qt).
+* :func:`cell_changes` and :func:`reported_from_rows`: the same edits as the table takes them,
+  and what the editor's submit controller shows per record (``test_gui_faults.py`` and
+  ``gui_driver.py`` submit through the GUI worker and the window).
+* :func:`request_log`: the sandbox's request log once every request taken in is in it.
 
-Each submitter ends in a :class:`~scenarios.Reported`, for :func:`scenarios.check_outcome`; a
-GUI submitter (the Qt worker driven through the window) only has to produce one too.
+Each submitter ends in a :class:`~scenarios.Reported`, for :func:`scenarios.check_outcome`.
 """
 
 from __future__ import annotations
@@ -22,11 +25,17 @@ import io
 import json
 import os
 import re
+import signal
+import sqlite3
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterable
+
+from client.helpers import CLIENT_ID, CLIENT_SECRET
+from client.helpers import DEMO_REFRESH_TOKEN as REFRESH_TOKEN
 
 from gui.apply_cmd import main as apply_main
 from gui.client.api import ZohoClient
@@ -38,13 +47,12 @@ from gui.core.outcomes import OUTCOME_UNKNOWN, apply_results
 from gui.core.planner import plan_submit
 from gui.core.profile import Profile, StoredSecrets
 from gui.core.wording import describe
+from gui.qt.exports import ResultRow
 from gui.sandbox import SandboxServer
 from gui.sandbox.demo import build_demo
 from gui.sandbox.store import Store
-from gui.services.journal import JournalSession
+from gui.services.journal import Journal, JournalSession
 from gui.services.secrets import SessionSecretStore
-
-from client.helpers import CLIENT_ID, CLIENT_SECRET, DEMO_REFRESH_TOKEN as REFRESH_TOKEN
 
 from .scenarios import FAILED, UNKNOWN, UPDATED, Intent, Reported
 
@@ -65,10 +73,75 @@ def org_template(records: int = RECORDS) -> str:
 
 
 def start_org(template: str, **options: Any) -> SandboxServer:
-    """A running sandbox holding a fresh copy of ``template`` (options: any SandboxConfig field)."""
+    """A running sandbox holding a fresh copy of ``template`` (options: any SandboxConfig field,
+    or ``clock``: the sandbox's clock, which decides when access tokens expire)."""
     server = SandboxServer(seed="none", **options)
     server.store.load_json(json.loads(template))
+    Served.count(server)
     return server.start()
+
+
+class Served:
+    """Which of a sandbox's threads are answering a request whose log line is not written yet.
+
+    The sandbox writes a request's log line just after it sends the reply, so a client may
+    hold the reply before the line is there. Waiting for the log to stay unchanged for a
+    moment fails when a busy machine stretches that moment; this says when it is complete.
+    (A reply that cannot be sent, its client being gone, is never logged: its thread ends.)
+    """
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.answering: set[threading.Thread] = set()
+
+    @classmethod
+    def count(cls, server: SandboxServer) -> "Served":
+        served = cls()
+        handle, log_request = server.app.handle, server.log_request
+
+        def taken(request: Any) -> Any:
+            with served.lock:
+                served.answering.add(threading.current_thread())
+            return handle(request)
+
+        def logged(*args: Any, **kwargs: Any) -> None:
+            try:
+                log_request(*args, **kwargs)
+            finally:
+                with served.lock:
+                    served.answering.discard(threading.current_thread())
+
+        server.app.handle = taken  # tests may wrap this again; every request still passes here
+        server.log_request = logged  # type: ignore[method-assign]
+        server.served = served  # type: ignore[attr-defined]
+        return served
+
+    def settled(self) -> bool:
+        with self.lock:
+            return not any(thread.is_alive() for thread in self.answering)
+
+
+def connections_open(server: SandboxServer) -> bool:
+    """Whether a client connection is still served (a thread per connection, kept while it is open)."""
+    threads = getattr(server._httpd, "_threads", None) or []  # socketserver's list of handler threads
+    return any(thread.is_alive() for thread in list(threads))
+
+
+def request_log(server: SandboxServer, path: Path, clients_gone: bool = False,
+                timeout: float = 120.0) -> list[dict[str, Any]]:
+    """The request log (one dict per request) once it holds every request the sandbox took in.
+
+    Call it when the clients are done. ``clients_gone``: they were killed or closed their
+    connections, so also wait until the sandbox has read and answered all that they sent.
+    A "timeout" fault is logged only when its stall ends.
+    """
+    served: Served = server.served  # type: ignore[attr-defined]
+    deadline = time.monotonic() + timeout
+    while (clients_gone and connections_open(server)) or not served.settled():
+        assert time.monotonic() < deadline, "the sandbox never finished answering"
+        time.sleep(0.005)
+    text = path.read_text(encoding="utf-8") if path.exists() else ""
+    return [json.loads(line) for line in text.splitlines() if line.strip()]
 
 
 def leads_of(template: str) -> dict[str, dict[str, Any]]:
@@ -178,6 +251,24 @@ def stage(client: ZohoClient, intent: Intent, session: JournalSession) -> Change
     return changes
 
 
+def cell_changes(intent: Intent) -> list[CellChange]:
+    """The intended values as the table takes them (a paste ends in these)."""
+    return [CellChange(rid, api, value=value, text=str(value)) for rid, values in intent.after.items()
+            for api, value in values.items()]
+
+
+def reported_from_rows(rows: Iterable[ResultRow], sent: int) -> Reported:
+    """What the editor shows for each record after a submit (the controller's results: the row
+    state, the errors panel's message and the results export all come from them)."""
+    reported = Reported(sent=sent)
+    for row in rows:
+        reported.status[row.record_id] = UPDATED if row.ok else UNKNOWN if row.code == OUTCOME_UNKNOWN else FAILED
+        if not row.ok:
+            reported.code[row.record_id] = row.code or ""
+            reported.message[row.record_id] = row.message
+    return reported
+
+
 def submit_with_client(client: ZohoClient, changes: ChangeSet, session: JournalSession) -> Reported:
     """Plan and send the change set's pending edits with the journal, as the submit worker does."""
     plan = plan_submit(changes.module, changes.pending(), changes.records, changes.fields)
@@ -202,3 +293,50 @@ def submit_with_client(client: ZohoClient, changes: ChangeSet, session: JournalS
     finally:
         session.finish_submit(submit_id, cancelled=False)
     return reported
+
+
+def calls_by_state(path: Path) -> dict[str, int]:
+    """The journal's submit calls by state (sent, answered, ...), read as another process would."""
+    try:
+        with sqlite3.connect(path, timeout=1) as db:
+            return dict(db.execute("SELECT state, count(*) FROM submit_calls GROUP BY state").fetchall())
+    except sqlite3.Error:  # not created yet
+        return {}
+
+
+def kill_mid_submit(child: subprocess.Popen, journal_path: Path, server: SandboxServer, log: Path,
+                    patience_s: float, describe_child: Any = None) -> dict[str, int]:
+    """SIGKILL ``child`` once its journal shows calls answered and calls sent while the server is
+    busy with some; returns the journal's calls by state at that moment, once the calls in
+    flight have landed on the server."""
+    deadline = time.monotonic() + patience_s
+    try:
+        while not (calls_by_state(journal_path).get("answered") and calls_by_state(journal_path).get("sent")
+                   and server.app.in_flight):
+            assert child.poll() is None, (child.communicate(), describe_child() if describe_child else None)
+            assert time.monotonic() < deadline, f"the submit never got that far: {calls_by_state(journal_path)}"
+            time.sleep(0.005)
+        child.send_signal(signal.SIGKILL)
+        child.communicate(timeout=10)
+    finally:
+        if child.poll() is None:
+            child.kill()
+    assert child.returncode == -signal.SIGKILL
+    request_log(server, log, clients_gone=True)  # the calls it never heard back from land on the server
+    return calls_by_state(journal_path)
+
+
+def journal_after_kill(journal_path: Path, intent: Intent) -> tuple[str, str, int, Any]:
+    """Check what the journal kept through a kill: exactly the edits the server did not confirm,
+    with the values asked for. Returns the session's profile and module, how many edits it
+    saved, and the interrupted submit's progress."""
+    with Journal(journal_path) as journal:
+        [(profile, module, saved)] = journal.sessions_with_pending()
+        session = journal.session(profile, module)
+        [progress] = session.unfinished_submits()
+        pending = session.pending()
+    assert progress.confirmed and (progress.unanswered or progress.unsent)
+    assert {e.key for e in pending} == {(rid, api) for rid, values in intent.after.items() for api in values
+                                        if rid not in progress.confirmed}
+    assert all(e.value == intent.after[e.record_id][e.api_name] for e in pending)
+    return profile, module, saved, progress

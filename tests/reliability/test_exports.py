@@ -2,7 +2,8 @@
 a tab or a carriage return is written with a leading ``'``, whatever put it there (a record
 id in the user's file, a code, field name or message sent by the server, a value typed in
 Zoho). Checked on ``safe_cell`` for any text, on apply's report end to end against a server
-that answers with hostile text, and on the editor's results and errors exports."""
+that answers with hostile text, and on the editor's results and errors exports. And the results
+export says what the editor shows: a record whose answer was lost is "may have been applied"."""
 
 from __future__ import annotations
 
@@ -16,6 +17,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from gui.core.export import FORMULA_STARTS, safe_cell
+from gui.core.outcomes import OUTCOME_UNKNOWN
+from gui.core.results import RecordError
+from gui.core.wording import describe
 from gui.qt.exports import ResultRow, export_results_csv
 from gui.sandbox.api import Request, Response
 
@@ -82,3 +86,22 @@ def test_the_editors_results_export_is_inert(tmp_path):
     assert export_results_csv(tmp_path / "results.csv", rows) == len(rows)
     assert_inert(tmp_path / "results.csv")
     assert cells(tmp_path / "results.csv").count("'" + HOSTILE[0]) >= 2
+
+
+def test_the_results_export_says_may_have_been_applied_where_the_answer_was_lost(tmp_path):
+    """A record whose answer was lost and could not be read back is not "failed": the table and the
+    errors panel say its change may have been applied, and so does the export (test_gui_faults.py
+    checks the same on a real submit's results)."""
+    lost = RecordError(OUTCOME_UNKNOWN, "could not reach Zoho CRM (ReadTimeout); reading the record back failed too, "
+                                        "so the change may have been applied or not")
+    refused = RecordError("DUPLICATE_DATA", "duplicate data", "Email", details={"api_name": "Email", "id": "9"})
+    rows = [ResultRow("1", True, None, None, "Updated"),
+            ResultRow("2", False, refused.code, refused.api_name, describe(refused)),
+            ResultRow("3", False, lost.code, lost.api_name, describe(lost))]
+    export_results_csv(tmp_path / "results.csv", rows)
+    with open(tmp_path / "results.csv", encoding="utf-8-sig", newline="") as fh:
+        written = {row["Record id"]: row for row in csv.DictReader(fh)}
+    assert {rid: row["Result"] for rid, row in written.items()} == {
+        "1": "updated", "2": "failed", "3": "unknown — may have been applied"}
+    assert "may have been applied or not" in written["3"]["Message"] and written["3"]["Code"] == OUTCOME_UNKNOWN
+    assert "already has this Email" in written["2"]["Message"]

@@ -5,25 +5,12 @@ ends as intended."""
 
 from __future__ import annotations
 
-import signal
-import sqlite3
-import time
-
-from client.helpers import log_entries  # the client suite's reader of the sandbox's request log
-
 from gui.core.changeset import ChangeSet
 from gui.services.journal import Journal
 
-from .org import MODULE, five_thousand_edits, open_client, read_report, run_apply, server_leads, start_apply_process
+from .org import (MODULE, five_thousand_edits, journal_after_kill, kill_mid_submit, open_client, read_report,
+                  request_log, run_apply, server_leads, start_apply_process)
 from .scenarios import FAILED, UNCHANGED, UPDATED, check_outcome
-
-
-def calls_by_state(path) -> dict[str, int]:
-    try:
-        with sqlite3.connect(path, timeout=1) as db:
-            return dict(db.execute("SELECT state, count(*) FROM submit_calls GROUP BY state").fetchall())
-    except sqlite3.Error:  # not created yet
-        return {}
 
 
 def holds(values: dict, wanted: dict) -> bool:
@@ -36,35 +23,13 @@ def test_kill_9_mid_submit_then_the_same_file_again_sends_only_the_rest(template
     intent = five_thousand_edits(template, "kill", tmp_path / "edits.csv")
     journal_path = home / "data" / "journal.sqlite3"
     child = start_apply_process(server.base_url, tmp_path / "edits.csv", tmp_path / "first.csv", home)
-    try:
-        deadline = time.monotonic() + 60
-        while not (calls_by_state(journal_path).get("answered") and calls_by_state(journal_path).get("sent")
-                   and server.app.in_flight):
-            assert child.poll() is None, child.communicate()
-            assert time.monotonic() < deadline, f"the submit never got that far: {calls_by_state(journal_path)}"
-            time.sleep(0.005)
-        child.send_signal(signal.SIGKILL)
-        child.communicate(timeout=10)
-    finally:
-        if child.poll() is None:
-            child.kill()
-    assert child.returncode == -signal.SIGKILL
-    while server.app.in_flight:  # the calls it never heard back from land on the server
-        time.sleep(0.01)
-    at_kill = calls_by_state(journal_path)
+    at_kill = kill_mid_submit(child, journal_path, server, log, patience_s=60)
 
     # -- what the journal kept -------------------------------------------------------------
     now = server_leads(server)
+    profile, module, saved, progress = journal_after_kill(journal_path, intent)
     with Journal(journal_path) as journal:
-        [(profile, module, saved)] = journal.sessions_with_pending()
         session = journal.session(profile, module)
-        [progress] = session.unfinished_submits()
-        pending = session.pending()
-        assert progress.confirmed and (progress.unanswered or progress.unsent)
-        # Every edit the server did not confirm is in the journal, with the value the file asked for.
-        assert {e.key for e in pending} == {(rid, api) for rid, values in intent.after.items() for api in values
-                                            if rid not in progress.confirmed}
-        assert all(e.value == intent.after[e.record_id][e.api_name] for e in pending)
         # A reload restores exactly the edits Zoho does not have yet (the calls in flight landed).
         not_on_server = {rid for rid in intent.after if not holds(now[rid], intent.after[rid])}
         with open_client(server) as client:
@@ -76,7 +41,7 @@ def test_kill_9_mid_submit_then_the_same_file_again_sends_only_the_rest(template
         assert set(progress.unanswered) - not_on_server  # what was in flight got there
 
     # -- the same file again -------------------------------------------------------------------------------------
-    already = len(log_entries(log))
+    already = len(request_log(server, log))
     code, out, err = run_apply(server, tmp_path / "edits.csv", tmp_path / "again.csv")
     assert code == 1, err  # the ten duplicate e-mails
     assert "left by an earlier run that did not finish were replaced by this file" in err
@@ -85,7 +50,7 @@ def test_kill_9_mid_submit_then_the_same_file_again_sends_only_the_rest(template
     tally = check_outcome("kill -9 of apply mid-submit, then the file again", intent, reported, final,
                           f"killed with {at_kill.get('answered', 0)} of 22 calls answered, {at_kill.get('sent', 0)} "
                           f"in flight; sent = the rerun")
-    sent = sum(e["records"] for e in log_entries(log)[already:] if e["method"] in ("PUT", "POST"))
+    sent = sum(e["records"] for e in request_log(server, log)[already:] if e["method"] in ("PUT", "POST"))
     assert sent == reported.sent == len(not_on_server)  # nothing Zoho had was sent again
     assert {rid for rid, s in reported.status.items() if s == UNCHANGED} == set(intent.after) - not_on_server
     assert tally.failed == 10 and all(reported.code[rid] == "DUPLICATE_DATA"

@@ -8,23 +8,39 @@ from __future__ import annotations
 import itertools
 import time
 
-from client.helpers import log_entries  # the client suite's reader of the sandbox's request log
-
-from .org import five_thousand_edits, read_report, run_apply, server_leads
+from .org import five_thousand_edits, read_report, request_log, run_apply, server_leads
 from .scenarios import FAILED, UNCHANGED, UPDATED, Reported, check_outcome
 
 WRITES = ("PUT", "POST")
 
 
+class SandboxClock:
+    """The sandbox's time, moved by the test alone: tokens expire when the test says.
+
+    On the wall clock, a token that lives two seconds also expires whenever a busy machine
+    holds a call for a second between the client taking its token and the sandbox checking
+    it; twice in a row, and the client rightly gives up ("sign in again"). Here expiry is
+    what the test makes happen, however fast or slow the machine.
+    """
+
+    def __init__(self) -> None:
+        self.now = time.time()
+
+    def __call__(self) -> float:
+        return self.now
+
+
 def test_access_tokens_expiring_every_two_seconds_are_renewed_mid_submit(template, org, home, tmp_path):
     log = tmp_path / "requests.jsonl"
-    server = org(token_ttl=2, log_file=log)
+    clock = SandboxClock()
+    server = org(token_ttl=2, log_file=log, clock=clock)
     intent = five_thousand_edits(template, "ttl", tmp_path / "edits.csv")
     answer, writes_seen = server.app.handle, itertools.count(1)
+    expired_at = clock.now + server.config.token_ttl  # every token minted so far is dead after the jump
 
-    def one_slow_call(request):  # the 12th write waits past the lifetime of the token it carries
+    def one_slow_call(request):  # the 12th write arrives after the lifetime of the token it carries
         if request.method in WRITES and request.path.startswith("/crm/") and next(writes_seen) == 12:
-            time.sleep(server.config.token_ttl + 0.3)
+            clock.now += server.config.token_ttl + 0.3
         return answer(request)
 
     server.app.handle = one_slow_call
@@ -32,13 +48,15 @@ def test_access_tokens_expiring_every_two_seconds_are_renewed_mid_submit(templat
     code, out, err = run_apply(server, tmp_path / "edits.csv", tmp_path / "report.csv")
 
     assert code == 1 and "sign in" not in err.lower(), err  # only the ten duplicate e-mails fail
-    entries = log_entries(log)
+    entries = request_log(server, log)
     writes = [e for e in entries if e["path"].startswith("/crm/") and e["method"] in WRITES]
     tokens = [e for e in entries if e["path"] == "/oauth/v2/token"]
     refused = [e for e in writes if e["status"] == 401]
     assert refused, "the slow call's token should have expired on the way"
-    minted_mid_submit = [t for t in tokens if writes[0]["ts"] <= t["ts"] <= writes[-1]["ts"]]
-    assert minted_mid_submit and len(server.app.oauth.access_tokens) == len(tokens)
+    with server.app.oauth.lock:
+        minted = list(server.app.oauth.access_tokens.values())
+    minted_mid_submit = [t for t in minted if t.expires > expired_at]  # after the 12th write came in
+    assert minted_mid_submit and len(minted) == len(tokens)
     check_outcome("token lifetime 2 s, expired mid-submit", intent, read_report(tmp_path / "report.csv", out),
                   server_leads(server), f"{len(tokens)} access tokens, {len(minted_mid_submit)} minted mid-submit, "
                                         f"{len(refused)} call(s) refused as expired and sent again")

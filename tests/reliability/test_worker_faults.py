@@ -1,8 +1,15 @@
 """The editor's submit path (change set, journal, ``run_plan``: what the submit worker drives)
-under harsh faults: 70% of all calls fail, in every way, and each call gets only two tries,
-so retries run out and answers are lost for real. Every record still ends updated, failed
-(and then really unchanged on the server) or, where not even a read-back got through,
-"may have been applied"; a second submit after a reload sends the rest and loses nothing."""
+under harsh faults: while it sends, 70% of all calls fail, in every way, and each call gets
+only two tries, so retries run out and answers are lost for real. Every record still ends
+updated, failed (and then really unchanged on the server) or, where not even a read-back got
+through, "may have been applied"; a second submit after a reload sends the rest and loses nothing.
+
+The read time-out is the one clock in play. A "timeout" fault stalls for 30 s, so any time-out
+catches it; but a call the sandbox answers normally must never hit it, or the client gives up
+on a change that may still land after the record was read back as "not saved" (a loss the
+test would blame on the editor). So the time-out is generous for an in-process sandbox on a
+busy machine, and the records are loaded before the faults start: each stall costs that long.
+"""
 
 from __future__ import annotations
 
@@ -15,16 +22,21 @@ from .scenarios import UNCHANGED, UPDATED, Reported, check_outcome
 
 PATIENT = RetryPolicy(attempts=40, base_delay=0.001, max_delay=0.004)  # for loading: it must get through
 TWO_TRIES = RetryPolicy(attempts=2, base_delay=0.001, max_delay=0.002)  # for sending: lets retries run out
+READ_TIMEOUT = 2.0  # seconds; normal answers take milliseconds, a stalled one 30 s
+RATE = 0.7
 
 
 def test_lost_answers_are_read_back_and_a_second_submit_finishes_the_job(template, org, tmp_path):
-    server = org(fault_rate=0.7, fault_kinds=tuple(KINDS), fault_seed=7, fault_stall_s=30)
+    server = org(fault_rate=RATE, fault_kinds=tuple(KINDS), fault_seed=7, fault_stall_s=30)
     intent = five_thousand_edits(template, "worker", tmp_path / "edits.csv")
-    with open_client(server, retry=PATIENT, timeout=0.5) as client, Journal(tmp_path / "journal.sqlite3") as journal:
+    server.app.faults.rate = 0.0  # loading is not the subject here (test_gui_faults loads under faults)
+    with open_client(server, retry=PATIENT, timeout=READ_TIMEOUT) as client, \
+            Journal(tmp_path / "journal.sqlite3") as journal:
         session = journal.session("reliability", intent.module)
         changes = stage(client, intent, session)
         assert len(changes) == intent.edits
         client.transport.retry = TWO_TRIES
+        server.app.faults.rate = RATE
         before = dict(server.app.faults.counts)
 
         reported = submit_with_client(client, changes, session)
