@@ -15,7 +15,7 @@ from ..qt.history_ops import undo_changes
 from ..qt.submit_session import Preparation, SubmitController, SubmitOutcome
 from .errors_panel import ErrorsPanel
 from .history_window import HistoryWindow
-from .submit_preview import SMALL_SUBMIT, SubmitPreviewDialog
+from .submit_preview import SMALL_SUBMIT, SubmitPreviewDialog, may_skip_preview
 
 if TYPE_CHECKING:
     from .main_window import MainWindow
@@ -109,7 +109,7 @@ class SubmitFlow:
         triggers = tuple(saved) if isinstance(saved, list) else ("workflow",) if saved is None else ()
         skip_small = settings.value("submit/skip-preview-small") in (True, "true")
         plan = prep.plan(controller.session.module, controller.session, True, triggers)
-        if skip_small and plan.record_count <= SMALL_SUBMIT and not prep.conflicts:
+        if may_skip_preview(plan, list(prep.conflicts), prep.invalid, skip_small, SMALL_SUBMIT):
             controller.start(plan, prep.conflicts)
             return
         dialog = SubmitPreviewDialog(window, controller.session.model, plan, list(prep.conflicts), triggers,
