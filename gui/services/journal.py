@@ -16,6 +16,12 @@ SIGKILL — loses nothing; only an OS crash or power cut could lose the last tra
 commit. This keeps each commit free of fsync, which matters because edits are saved from
 the GUI thread. Pass ``synchronous="FULL"`` to fsync every commit as well.
 
+A change of many cells at once (from 2,000: a big paste or fill) is saved on the journal's
+own thread, so the window never waits for the disk; it is on disk about a second after a
+100,000-cell paste. Everything else that uses the journal (a smaller edit, a submit, a
+read) first waits for those saves, so the order of writes is the order of the edits and a
+submit never starts before the edits it sends are saved.
+
 Secrets never reach the journal: it is handed edits, plans and results, never tokens.
 The file (and SQLite's -wal/-shm files, which copy its mode) is private to the user (0600).
 """
@@ -28,6 +34,7 @@ import os
 import sqlite3
 import threading
 import time
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
@@ -71,6 +78,13 @@ class Journal:
         self.path = Path(path)
         self.clock = clock
         self._lock = threading.RLock()
+        # Big batches of edits (a 100,000-cell paste) are saved on the journal's own thread so that
+        # the window does not wait for the disk; every other use of the journal waits for them first.
+        self._writer: ThreadPoolExecutor | None = None
+        self._writer_ident: int | None = None
+        self._queued: list[Future[None]] = []
+        self._queue_lock = threading.Lock()
+        self._background_problem: JournalError | None = None
         self._conn: sqlite3.Connection | None = None
         self._create_private_file()
         try:
@@ -180,6 +194,7 @@ class Journal:
     @contextmanager
     def _write(self, doing: str) -> Iterator[sqlite3.Connection]:
         """One write transaction (BEGIN IMMEDIATE … COMMIT), under the lock."""
+        self.wait_for_writes()
         with self._lock:
             db = self._db()
             try:
@@ -201,6 +216,7 @@ class Journal:
     @contextmanager
     def _read(self, doing: str) -> Iterator[sqlite3.Connection]:
         """One read transaction: every query inside sees the same state."""
+        self.wait_for_writes()
         with self._lock:
             db = self._db()
             try:
@@ -266,8 +282,47 @@ class Journal:
             raise JournalError(f"The submit history in the journal {self.path} cannot be read: {err}",
                                self.path) from err
 
+    # -- saving in the background ---------------------------------------------------------
+    def save_in_background(self, work: Callable[[], None]) -> None:
+        """Run ``work`` (a write) on the journal's own thread, after every write queued before it."""
+        with self._queue_lock:
+            if self._writer is None:
+                self._writer = ThreadPoolExecutor(1, thread_name_prefix="zcrm-journal")
+            self._queued.append(self._writer.submit(self._run_queued, work))
+
+    def _run_queued(self, work: Callable[[], None]) -> None:
+        self._writer_ident = threading.get_ident()
+        try:
+            work()
+        except JournalError as err:
+            self._background_problem = self._background_problem or err
+        except Exception as err:  # noqa: BLE001 - kept for the user, like a failed write
+            log.exception("saving edits in the background failed")
+            self._background_problem = self._background_problem or JournalError(
+                f"Could not save your edits in the journal {self.path}: {err}", self.path)
+
+    def wait_for_writes(self) -> None:
+        """Return once every queued write is done (from the journal's own thread: at once)."""
+        if threading.get_ident() == self._writer_ident:
+            return
+        with self._queue_lock:
+            self._queued = [f for f in self._queued if not f.done()]
+            last = self._queued[-1] if self._queued else None
+        if last is not None:
+            last.result()  # one writer thread, first in first out: the last done means all are done
+
+    def take_background_problem(self) -> JournalError | None:
+        """The first failure of a background write since the last call (its cells are saved again later)."""
+        problem, self._background_problem = self._background_problem, None
+        return problem
+
     def close(self) -> None:
         """Close the file (SQLite folds the WAL back into it). Safe to call twice."""
+        self.wait_for_writes()
+        with self._queue_lock:
+            writer, self._writer = self._writer, None
+        if writer is not None:
+            writer.shutdown(wait=True)
         with self._lock:
             if self._conn is not None:
                 try:
@@ -286,6 +341,7 @@ _UPSERT = ("INSERT INTO pending_edits (session_id, record_id, api_name, payload,
            "ON CONFLICT (session_id, record_id, api_name) DO UPDATE SET payload = excluded.payload, "
            "saved = excluded.saved")
 _DELETE = "DELETE FROM pending_edits WHERE session_id = ? AND record_id = ? AND api_name = ?"
+BACKGROUND_BATCH = 2000  # cells changed at once from which the journal saves them on its own thread
 
 
 class JournalSession:
@@ -304,7 +360,8 @@ class JournalSession:
         """Save every change of ``changes``' edits from now on: one transaction per notification.
 
         A failed write raises JournalError from the change set's notification (the edit itself
-        is already in the change set); the cells are written again with the next change.
+        is already in the change set); the cells are written again with the next change. A
+        big change is saved in the background: its failure is raised with the next change.
         """
         if changes.module != self.module:
             raise ValueError(f"this journal session is for {self.module}, not {changes.module}")
@@ -321,29 +378,41 @@ class JournalSession:
         changes = self._changes
         if changes is None:
             return
-        with self.journal._lock:
+        journal = self.journal
+        with journal._lock:  # _unsaved is also filled by a failed background write
             touched = list(dict.fromkeys([*self._unsaved, *keys]))
-            now = self.journal.clock()
-            upserts, deletes, refused = [], [], []
-            for record_id, api_name in touched:
-                edit = changes.edit(record_id, api_name)  # read under the lock: the last writer writes the latest
-                if edit is None:
-                    deletes.append((self.session_id, record_id, api_name))
-                    continue
-                try:
-                    upserts.append((self.session_id, record_id, api_name, edit_to_json(edit), now))
-                except JournalFormatError as err:
-                    refused.append(str(err))
-                    deletes.append((self.session_id, record_id, api_name))  # never restore an older edit
+            self._unsaved.difference_update(touched)
+        # What each cell holds now (edits are never changed in place, so the snapshot stays true).
+        snapshot = [(record_id, api_name, changes.edit(record_id, api_name)) for record_id, api_name in touched]
+        earlier = journal.take_background_problem()
+        if len(snapshot) >= BACKGROUND_BATCH:
+            journal.save_in_background(lambda: self._save(snapshot))
+        else:
+            self._save(snapshot)  # waits for queued writes first, so the latest edit is written last
+        if earlier is not None:
+            raise earlier
+
+    def _save(self, snapshot: list[tuple[str, str, Edit | None]]) -> None:
+        now = self.journal.clock()
+        upserts, deletes, refused = [], [], []
+        for record_id, api_name, edit in snapshot:
+            if edit is None:
+                deletes.append((self.session_id, record_id, api_name))
+                continue
             try:
-                with self.journal._write("save your edits") as db:
-                    db.executemany(_UPSERT, upserts)
-                    db.executemany(_DELETE, deletes)
-                    db.execute("UPDATE sessions SET updated = ? WHERE id = ?", (now, self.session_id))
-            except JournalError:
-                self._unsaved.update(touched)
-                raise
-            self._unsaved.clear()
+                upserts.append((self.session_id, record_id, api_name, edit_to_json(edit), now))
+            except JournalFormatError as err:
+                refused.append(str(err))
+                deletes.append((self.session_id, record_id, api_name))  # never restore an older edit
+        try:
+            with self.journal._write("save your edits") as db:
+                db.executemany(_UPSERT, upserts)
+                db.executemany(_DELETE, deletes)
+                db.execute("UPDATE sessions SET updated = ? WHERE id = ?", (now, self.session_id))
+        except JournalError:
+            with self.journal._lock:
+                self._unsaved.update((record_id, api_name) for record_id, api_name, _ in snapshot)
+            raise
         if refused:
             raise JournalError(f"{refused[0]} It stays in this window but is not in the journal {self.journal.path}, "
                                f"so a crash would lose it ({len(refused)} such edit(s)).", self.journal.path)
