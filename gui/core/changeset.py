@@ -136,9 +136,16 @@ class ChangeSet:
             self._held.extend(keys)
             return
         keys = list(keys)
-        if keys:
-            for listener in self.listeners:
+        if not keys:
+            return
+        failed: Exception | None = None
+        for listener in self.listeners:  # each one hears of it, even when one before it failed
+            try:
                 listener(keys)
+            except Exception as err:  # noqa: BLE001 - raised again below, after the others
+                failed = failed or err
+        if failed is not None:
+            raise failed
 
     @contextmanager
     def notifications_held(self) -> Iterator[None]:
@@ -294,9 +301,9 @@ class ChangeSet:
                 changed.append((key, old))
                 after.append((key, new))
         if changed:
-            self._notify([key for key, _ in changed])
             self._undo.append(Step(label, tuple(changed), tuple(after)))
             self._redo.clear()
+            self._notify([key for key, _ in changed])  # last: a listener that fails leaves the step whole
         return outcome
 
     def _refusal(self, change: CellChange) -> str | None:

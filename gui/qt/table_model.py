@@ -22,6 +22,7 @@ from ..core.fieldtypes import ParseContext, format_value
 from ..core.meta import FieldMeta
 from ..core.results import Record
 from ..core.wording import describe
+from ..services.journal import JournalError
 from . import roles
 from .roles import Role
 from .undo import ChangeStep
@@ -329,7 +330,13 @@ class RecordTableModel(QAbstractTableModel):
         """Apply changes as one undo step; returns how many cells took them. Refusals are reported."""
         batch = list(cell_changes)
         before = self.changes.undo_depth
-        outcome = self.changes.apply(batch, label)
+        try:
+            outcome = self.changes.apply(batch, label)
+        except JournalError as err:  # the edits are in the table; only the copy on disk is missing
+            self.message.emit(f"{err} Your edits stay in this window; they are saved again with the next change.")
+            if self.changes.undo_depth > before:
+                self.undo_stack.push(ChangeStep(self, label))
+            return len(batch)
         if outcome.refused:
             (rid, api), why = outcome.refused[0]
             more = len(outcome.refused) - 1

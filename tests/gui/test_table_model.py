@@ -39,3 +39,26 @@ def test_blocked_rows_are_marked_on_load(open_module):
     assert "approval" in model.data(index, Qt.ItemDataRole.ToolTipRole) or \
         "locked" in model.data(index, Qt.ItemDataRole.ToolTipRole) or \
         "permission" in model.data(index, Qt.ItemDataRole.ToolTipRole)
+
+
+def test_an_edit_the_journal_cannot_save_stays_in_the_table_and_can_be_undone(open_module, qtbot, tmp_path):
+    from gui.services.journal import Journal, JournalError
+
+    with Journal(tmp_path / "journal.sqlite3") as journal:
+        session = open_module("Leads", journal=journal.session("demo", "Leads"))
+        model = session.model
+        write = journal._write
+
+        def full_disk(doing):
+            raise JournalError(f"Could not {doing}: the disk is full.", journal.path)
+
+        journal._write = full_disk
+        city = model.column_of("City")
+        messages: list[str] = []
+        model.message.connect(messages.append)
+        assert model.setData(model.index(0, city), "Lisbon")
+        assert "disk is full" in messages[-1] and "stay in this window" in messages[-1]
+        assert model.data(model.index(0, city)) == "Lisbon" and model.undo_stack.canUndo()
+        journal._write = write
+        model.undo_stack.undo()  # the next change saves again: the undone cell leaves the journal too
+        assert model.data(model.index(0, city)) != "Lisbon" and session.journal.count() == 0
