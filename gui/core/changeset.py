@@ -21,13 +21,12 @@ Key = tuple[str, str]  # (record id, field api name)
 
 
 @dataclass(slots=True, unsafe_hash=True, init=False)
-class Edit:
-    """One pending change of one cell.
+class CellValue:
+    """What a pending edit and a change asked for both say of one cell.
 
     ``value`` depends on ``kind``: the new value (set), the values to add (append) or to take
     away (remove) from a multi-select, or the attachment/image ids to delete (None: all).
-    ``invalid`` holds the message when the typed ``text`` could not be read; such an edit
-    is kept (nothing typed is lost) but never sent.
+    ``invalid`` holds the message when the typed ``text`` could not be read.
 
     Treat as read-only (make a changed copy with :func:`dataclasses.replace`). Not frozen on
     purpose: a paste builds 100,000 of these, and a frozen one takes three times as long.
@@ -39,20 +38,30 @@ class Edit:
     value: Any
     text: str | None
     invalid: str | None
-    version: int
 
-    @property
-    def key(self) -> Key:
-        return (self.record_id, self.api_name)
-
-    def __init__(self, record_id: str, api_name: str, kind: str = SET, value: Any = None, text: str | None = None,
-                 invalid: str | None = None, version: int = 0) -> None:
+    def _fill(self, record_id: str, api_name: str, kind: str, value: Any, text: str | None,
+              invalid: str | None) -> None:
         self.record_id = record_id
         self.api_name = api_name
         self.kind = kind
         self.value = value
         self.text = text
         self.invalid = invalid
+
+    @property
+    def key(self) -> Key:
+        return (self.record_id, self.api_name)
+
+
+@dataclass(slots=True, unsafe_hash=True, init=False)
+class Edit(CellValue):
+    """One pending change of one cell. An invalid one is kept (nothing typed is lost) but never sent."""
+
+    version: int
+
+    def __init__(self, record_id: str, api_name: str, kind: str = SET, value: Any = None, text: str | None = None,
+                 invalid: str | None = None, version: int = 0) -> None:
+        self._fill(record_id, api_name, kind, value, text, invalid)
         self.version = version
 
     def same_change(self, other: Edit | None) -> bool:
@@ -62,25 +71,14 @@ class Edit:
 
 
 @dataclass(slots=True, unsafe_hash=True, init=False)
-class CellChange:
-    """A change asked for one cell (typed, pasted, filled). Treat as read-only, like :class:`Edit`."""
+class CellChange(CellValue):
+    """A change asked for one cell (typed, pasted, filled)."""
 
-    record_id: str
-    api_name: str
-    kind: str
-    value: Any
-    text: str | None
-    invalid: str | None
     revert: bool  # drop the cell's edit instead of setting one
 
     def __init__(self, record_id: str, api_name: str, kind: str = SET, value: Any = None, text: str | None = None,
                  invalid: str | None = None, revert: bool = False) -> None:
-        self.record_id = record_id
-        self.api_name = api_name
-        self.kind = kind
-        self.value = value
-        self.text = text
-        self.invalid = invalid
+        self._fill(record_id, api_name, kind, value, text, invalid)
         self.revert = revert
 
 
