@@ -50,7 +50,8 @@ def chunks(items: list[Any], size: int) -> list[list[Any]]:
 class ZohoClient:
     def __init__(self, transport: Transport, close_hooks: Iterable[Callable[[], None]] = ()):
         self.transport = transport
-        self._executor = ThreadPoolExecutor(max_workers=transport.concurrency + 2, thread_name_prefix="zoho-call")
+        # Twice the calls allowed at once: workers reading a reply leave their slot to one that sends.
+        self._executor = ThreadPoolExecutor(max_workers=2 * transport.concurrency + 2, thread_name_prefix="zoho-call")
         self._fields: dict[str, list[FieldMeta]] = {}
         self._users: list[User] | None = None
         self._lock = threading.Lock()
@@ -70,9 +71,10 @@ class ZohoClient:
 
     # -- plumbing ----------------------------------------------------------------------
     def call(self, method: str, path: str, *, params: dict[str, Any] | None = None, json_body: Any = None,
-             files: Any = None, heavy: bool = False, cancel: CancelToken | None = None) -> HttpReply:
+             files: Any = None, heavy: bool = False, cancel: CancelToken | None = None,
+             on_send: Callable[[], None] | None = None) -> HttpReply:
         return self.transport.request(method, path, params=params, json_body=json_body, files=files,
-                                      heavy=heavy, cancel=cancel)
+                                      heavy=heavy, cancel=cancel, on_send=on_send)
 
     def _json(self, method: str, path: str, **kwargs: Any) -> Any:
         reply = self.call(method, path, **kwargs)
@@ -101,6 +103,11 @@ class ZohoClient:
         with self._lock:
             self._fields[module] = fields
         return fields
+
+    def cached_fields(self, module: str) -> list[FieldMeta] | None:
+        """The module's fields if they were read before, without a call; None otherwise."""
+        with self._lock:
+            return self._fields.get(module)
 
     def current_user(self) -> User:
         users = users_from(self._json("GET", "users", params={"type": "CurrentUser"}))
@@ -155,7 +162,10 @@ class ZohoClient:
         wanted = ",".join(dict.fromkeys([*fields, "Modified_Time"]))
 
         def one(batch: list[str]) -> list[Record]:
-            body = self._json("GET", module, params={"ids": ",".join(batch), "fields": wanted}, cancel=cancel)
+            # approved=both: a record that now awaits approval (an update can start an approval
+            # process) is still read back; Zoho's default lists approved records only.
+            params = {"ids": ",".join(batch), "fields": wanted, "approved": "both"}
+            body = self._json("GET", module, params=params, cancel=cancel)
             items = body.get("data") if isinstance(body, dict) else None
             return [r for r in (record_from(item) for item in items or []) if r is not None]
 
@@ -235,30 +245,35 @@ class ZohoClient:
         return str(file_id)
 
     def update_call(self, module: str, records: list[dict[str, Any]], trigger: Iterable[str] | None = None,
-                    cancel: CancelToken | None = None) -> list[RecordResult]:
-        """One update call (at most 100 records), in the calling thread."""
+                    cancel: CancelToken | None = None, on_send: Callable[[], None] | None = None) -> list[RecordResult]:
+        """One update call (at most 100 records), in the calling thread. ``on_send`` runs once,
+        when the call has its place under the concurrency limit and is about to go out."""
         if len(records) > UPDATE_BATCH:
             raise ValueError(f"one update call takes at most {UPDATE_BATCH} records")
         _trigger_body(trigger)
-        return self._single([_id_of(r) for r in records], lambda: self._put(module, records, trigger, cancel))
+        return self._single([_id_of(r) for r in records], lambda: self._put(module, records, trigger, cancel, on_send))
 
     def mass_update_call(self, module: str, values: dict[str, Any], ids: list[str], over_write: bool = False,
-                         trigger: Iterable[str] | None = None, cancel: CancelToken | None = None) -> list[RecordResult]:
-        """One mass-update call (at most 500 ids), in the calling thread."""
+                         trigger: Iterable[str] | None = None, cancel: CancelToken | None = None,
+                         on_send: Callable[[], None] | None = None) -> list[RecordResult]:
+        """One mass-update call (at most 500 ids), in the calling thread; ``on_send`` as for :meth:`update_call`."""
         if len(ids) > MASS_UPDATE_BATCH:
             raise ValueError(f"one mass update takes at most {MASS_UPDATE_BATCH} ids")
         _trigger_body(trigger)
         batch = [str(i) for i in ids]
-        return self._single(batch, lambda: self._post_mass(module, values, batch, over_write, trigger, cancel))
+        return self._single(batch, lambda: self._post_mass(module, values, batch, over_write, trigger, cancel, on_send))
 
     def _put(self, module: str, records: list[dict[str, Any]], trigger: Iterable[str] | None,
-             cancel: CancelToken | None) -> HttpReply:
-        return self.call("PUT", module, json_body={"data": records, **_trigger_body(trigger)}, cancel=cancel)
+             cancel: CancelToken | None, on_send: Callable[[], None] | None = None) -> HttpReply:
+        return self.call("PUT", module, json_body={"data": records, **_trigger_body(trigger)}, cancel=cancel,
+                         on_send=on_send)
 
     def _post_mass(self, module: str, values: dict[str, Any], ids: list[str], over_write: bool,
-                   trigger: Iterable[str] | None, cancel: CancelToken | None) -> HttpReply:
+                   trigger: Iterable[str] | None, cancel: CancelToken | None,
+                   on_send: Callable[[], None] | None = None) -> HttpReply:
         body = {"data": [values], "ids": ids, "over_write": over_write, **_trigger_body(trigger)}
-        return self.call("POST", f"{module}/actions/mass_update", json_body=body, heavy=True, cancel=cancel)
+        return self.call("POST", f"{module}/actions/mass_update", json_body=body, heavy=True, cancel=cancel,
+                         on_send=on_send)
 
     # -- running many calls ----------------------------------------------------------
     def _single(self, ids: list[str | None], send: Callable[[], HttpReply],

@@ -1,7 +1,8 @@
 """Sending a submit plan: every call of it, concurrently within the org's limits.
 
 Each call's results are handed to ``on_call`` as soon as they arrive (from a worker
-thread); the caller applies them to its change set. Cancel stops calls not yet sent;
+thread); the caller applies them to its change set. ``on_sending`` runs just before a call
+goes out, once it holds its place under the concurrency limit. Cancel stops calls not yet sent;
 calls in flight finish and their results are kept. A lost sign-in stops the rest.
 
 A call whose answer was lost (the connection dropped or timed out, the reply was cut short
@@ -49,14 +50,26 @@ def run_plan(client: ZohoClient, plan: SubmitPlan, on_call: Callable[[Call, list
             error = RecordError("SIGN_IN_REQUIRED", "not sent: the Zoho sign-in was lost", top_level=True)
             results = [RecordResult(rid, error) for rid in call.record_ids]
         else:
-            if on_sending is not None and not (cancel is not None and cancel.cancelled):
-                on_sending(call)
+            # Announced when the call has its place under the concurrency limit, just before
+            # it goes out: calls still waiting for a place are not yet "sending".
+            failed: list[BaseException] = []
+
+            def announce() -> None:
+                try:
+                    if on_sending is not None:
+                        on_sending(call)
+                except BaseException as err:  # the call is not sent; the error ends the submit, as before
+                    failed.append(err)
+                    raise
+
             if isinstance(call, UpdateCall):
-                results = client.update_call(plan.module, list(call.records), plan.trigger, cancel)
+                results = client.update_call(plan.module, list(call.records), plan.trigger, cancel, announce)
             else:
                 assert isinstance(call, MassUpdateCall)
                 results = client.mass_update_call(plan.module, call.values, call.record_ids, call.over_write,
-                                                  plan.trigger, cancel)
+                                                  plan.trigger, cancel, announce)
+            if failed:
+                raise failed[0]
             if any(needs_settling(r) for r in results):
                 results = settle(client, plan.module, call, results, signed_out)
             if any(r.error is not None and r.error.code == "SIGN_IN_REQUIRED" for r in results):
@@ -66,7 +79,10 @@ def run_plan(client: ZohoClient, plan: SubmitPlan, on_call: Callable[[Call, list
             counts["failed"] += sum(1 for r in results if not r.ok)
         on_call(call, results)
 
-    workers = max(1, client.transport.concurrency)
+    # Twice as many workers as calls allowed at once (the transport holds the rest back): while
+    # some workers read and hand over their results, others are already sending, so the
+    # org's concurrency stays in use instead of idling for the client's own work.
+    workers = max(1, 2 * client.transport.concurrency)
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="zoho-submit") as pool:
         for future in [pool.submit(send, call) for call in plan.calls]:
             future.result()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import random
 import threading
 import time
@@ -28,6 +29,7 @@ TIMEOUT = (5.0, 60.0)  # connect, read
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 AUTH_FAILURES = ("INVALID_TOKEN", "AUTHENTICATION_FAILURE")
 RAW_KEEP = 2000  # characters of a senseless reply kept for the log
+READ_CHUNK = 1 << 18  # bytes read from a reply at a time
 
 
 class CancelToken:
@@ -133,7 +135,20 @@ class Transport:
         self._slots = FairSlots(self.concurrency)
         self._heavy = FairSlots(max(1, min(heavy_concurrency, self.concurrency)))
         self._lock = threading.Lock()
+        # Held while a reply is turned into data (here, and by callers that build records from
+        # it): one thread at a time does that work, so that threads with a call to send wait
+        # behind at most one of them for Python's interpreter lock, not behind every reply
+        # that arrived at the same moment, and the org's concurrency does not sit idle.
+        self.reading = threading.Lock()
         self.session = requests.Session()
+        # The environment's proxies and CA bundle are read once, here, instead of on every call
+        # (requests re-reads them per request: a scan of the environment and a stat of ~/.netrc,
+        # about a third of its own time per call). With trust_env off, a ~/.netrc entry for
+        # Zoho's host can no longer put a Basic Authorization header in place of ours.
+        self.session.trust_env = False
+        self.session.proxies.update(requests.utils.get_environ_proxies(self.api_base))
+        if verify is True:
+            self.verify = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE") or True
         adapter = HTTPAdapter(pool_connections=1, pool_maxsize=self.concurrency + 2, max_retries=0)
         self.session.mount("http://", adapter)
         self.session.mount("https://", adapter)
@@ -143,39 +158,63 @@ class Transport:
 
     def request(self, method: str, path: str, *, params: dict[str, Any] | None = None,
                 json_body: Any = None, files: Any = None, heavy: bool = False,
-                cancel: CancelToken | None = None) -> HttpReply:
-        """One API call with retries. Raises Cancelled (not sent), NetworkError or SignInRequired."""
+                cancel: CancelToken | None = None, on_send: Callable[[], None] | None = None) -> HttpReply:
+        """One API call with retries. Raises Cancelled (not sent), NetworkError or SignInRequired.
+
+        ``on_send`` runs once, when the call holds its place under the limits and is about to
+        go out for the first time (not for a call that is cancelled while it waits).
+        """
         if cancel is not None:
             cancel.check()
         url = self.api_base + API_PATH + path.lstrip("/")
         data = None if json_body is None else json.dumps(json_body, ensure_ascii=False).encode("utf-8")
-        with self._heavy if heavy else _nothing(), self._slots:
-            if cancel is not None:
-                cancel.check()
-            return self._with_retries(method, url, path, params, data, files, cancel)
+        slot = _Slot(self._slots, self._heavy if heavy else None)
+        try:
+            return self._with_retries(method, url, path, params, data, files, cancel, slot, on_send)
+        finally:
+            slot.release()
 
     def _with_retries(self, method: str, url: str, path: str, params: dict[str, Any] | None, data: bytes | None,
-                      files: Any, cancel: CancelToken | None) -> HttpReply:
+                      files: Any, cancel: CancelToken | None, slot: "_Slot",
+                      on_send: Callable[[], None] | None = None) -> HttpReply:
+        """Send until the reply is final. The call holds its slot while on the wire and over the
+        waits between retries; a reply that needs no retry gives its slot up before its body is
+        parsed, so that the next call goes out while this one is read."""
         waited = 0.0
         refreshed = False
         lost = False  # some attempt may have reached the server without its answer reaching us
         attempt = 0
         while True:
             attempt += 1
+            slot.acquire(again=attempt > 1)
+            if cancel is not None:
+                cancel.check()
             token = self.tokens.access_token()
             headers = {"Authorization": "Zoho-oauthtoken " + token}
             if data is not None:
                 headers["Content-Type"] = "application/json"
+            if on_send is not None:
+                on_send()
+                on_send = None
             started = time.perf_counter()
             try:
                 raw = self.session.request(method, url, params=params, data=data, files=files, headers=headers,
-                                           timeout=self.timeout, verify=self.verify, allow_redirects=False)
+                                           timeout=self.timeout, verify=self.verify, allow_redirects=False,
+                                           stream=True)
+                try:
+                    # In large pieces: a page of records is a few hundred kB, which requests
+                    # would otherwise read 10 kB at a time, each piece a turn for the interpreter.
+                    content = b"".join(raw.iter_content(READ_CHUNK))
+                finally:
+                    raw.close()
             except (requests.ConnectionError, requests.Timeout) as err:
                 reason, reply = "network", None
                 failure = f"could not reach Zoho CRM ({err.__class__.__name__})"
                 lost = lost or not isinstance(err, requests.ConnectTimeout)
             else:
-                reply = self._reply(raw)
+                if raw.status_code != 401 and raw.status_code != 429 and raw.status_code < 500:
+                    slot.release()  # final unless its body turns out cut short: parsed outside the slot
+                reply = self._reply(raw, content)
                 reply.after_lost_answer = lost
                 log.debug("%s %s -> %s in %.0f ms", method, path, reply.status, (time.perf_counter() - started) * 1000)
                 if reply.status == 401 and reply.error_code() in AUTH_FAILURES and not refreshed:
@@ -211,20 +250,20 @@ class Transport:
         step = min(self.retry.max_delay, self.retry.base_delay * (2 ** (attempt - 1)))
         return step / 2 + self.rng.random() * step / 2
 
-    def _reply(self, raw: requests.Response) -> HttpReply:
+    def _reply(self, raw: requests.Response, content: bytes) -> HttpReply:
         with self._lock:
             self.calls += 1
             credits = raw.headers.get("X-API-CREDITS-REMAINING")
             if credits is not None and credits.strip().lstrip("-").isdigit():
                 self.credits_remaining = int(credits)
-        content = raw.content or b""
         text = content[:RAW_KEEP * 4].decode("utf-8", "replace")[:RAW_KEEP]
         body: Any = None
         if content.strip():
-            try:
-                body = json.loads(content.decode("utf-8"))
-            except (UnicodeDecodeError, ValueError):
-                body = None
+            with self.reading:
+                try:
+                    body = json.loads(content.decode("utf-8"))
+                except (UnicodeDecodeError, ValueError):
+                    body = None
         return HttpReply(raw.status_code, body, text, self.credits_remaining)
 
 
@@ -238,7 +277,8 @@ class FairSlots:
 
     ``threading.Semaphore`` lets a thread that has just released a slot take it straight
     back for its next call, ahead of threads already waiting; a page asked for early could
-    then wait until the end of a load and hold back every page after it.
+    then wait until the end of a load and hold back every page after it. A call that asks
+    again (a retry after a reply cut short) goes to the head of the line.
     """
 
     def __init__(self, slots: int) -> None:
@@ -246,27 +286,58 @@ class FairSlots:
         self._free = slots
         self._waiting: deque[threading.Lock] = deque()
 
-    def __enter__(self) -> None:
+    def acquire(self, first: bool = False) -> None:
         with self._lock:
             if self._free > 0 and not self._waiting:
                 self._free -= 1
                 return
             turn = threading.Lock()
             turn.acquire()
-            self._waiting.append(turn)
-        turn.acquire()  # released by __exit__, which hands its slot over directly
+            if first:
+                self._waiting.appendleft(turn)
+            else:
+                self._waiting.append(turn)
+        turn.acquire()  # released by release(), which hands its slot over directly
 
-    def __exit__(self, *exc: object) -> None:
+    def release(self) -> None:
         with self._lock:
             if self._waiting:
                 self._waiting.popleft().release()
             else:
                 self._free += 1
 
-
-class _nothing:
     def __enter__(self) -> None:
-        return None
+        self.acquire()
 
     def __exit__(self, *exc: object) -> None:
-        return None
+        self.release()
+
+
+class _Slot:
+    """One call's place under the limits: a heavy slot (mass updates) then an ordinary one."""
+
+    def __init__(self, slots: FairSlots, heavy: FairSlots | None) -> None:
+        self._slots = slots
+        self._heavy = heavy
+        self._held = False
+
+    def acquire(self, again: bool = False) -> None:
+        if self._held:
+            return
+        if self._heavy is not None:
+            self._heavy.acquire(first=again)
+        try:
+            self._slots.acquire(first=again)
+        except BaseException:
+            if self._heavy is not None:
+                self._heavy.release()
+            raise
+        self._held = True
+
+    def release(self) -> None:
+        if not self._held:
+            return
+        self._held = False
+        self._slots.release()
+        if self._heavy is not None:
+            self._heavy.release()

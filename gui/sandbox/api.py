@@ -25,6 +25,7 @@ from .schema import fields_json, find_module, modules_json
 from .store import Store
 
 API_PREFIX = "/crm/v2.1/"
+_ENCODER = json.JSONEncoder(ensure_ascii=False, check_circular=False)  # replies are plain trees
 MAX_UPLOAD = 20 * 1024 * 1024
 HEAVY_LIMIT = 10  # concurrent mass updates allowed, whatever the edition
 
@@ -51,7 +52,7 @@ class Response:
     def json(cls, status: int, payload: Any, records: int = 0) -> "Response":
         if payload is None:
             return cls(status, b"", None, records=records)
-        return cls(status, json.dumps(payload, ensure_ascii=False).encode("utf-8"), records=records)
+        return cls(status, _ENCODER.encode(payload).encode("utf-8"), records=records)
 
 
 class SandboxApp:
@@ -119,8 +120,14 @@ class SandboxApp:
             return Response.json(429, {"code": "TOO_MANY_REQUESTS", "details": {},
                                        "message": "too many concurrent requests; please retry later",
                                        "status": "error"})
+        # The latency is the round trip of a call: half of it passes before the work, while
+        # the request is on its way, and the rest after, while the reply is. The sandbox's own
+        # work (which one interpreter does for every call in turn) happens within it, as Zoho's
+        # servers work on concurrent calls side by side: a call takes the latency, or longer
+        # only when the sandbox cannot keep up.
+        deadline = time.monotonic() + self.config.latency_ms / 1000.0
         try:
-            self._delay()
+            self._wait(self.config.latency_ms / 2000.0)
             fault = self.faults.pick()
             if fault in ("500", "429"):
                 code, message = (("INTERNAL_ERROR", "Internal Server Error") if fault == "500"
@@ -141,6 +148,7 @@ class SandboxApp:
             response.fault = fault
             return response
         finally:
+            self._wait(deadline - time.monotonic())
             self._leave(heavy)
 
     def _enter(self, heavy: bool) -> bool:
@@ -161,8 +169,11 @@ class SandboxApp:
                 self.heavy_in_flight -= 1
 
     def _delay(self) -> None:
-        if self.config.latency_ms > 0:
-            self.sleep(self.config.latency_ms / 1000.0)
+        self._wait(self.config.latency_ms / 1000.0)
+
+    def _wait(self, seconds: float) -> None:
+        if seconds > 0:
+            self.sleep(seconds)
 
     def _charge(self) -> int:
         with self.limit_lock:

@@ -20,7 +20,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", default=d.seed, help="demo data seed; 'none' for an org without records")
     p.add_argument("--records", type=int, default=d.records, help="records per module (default 500)")
     p.add_argument("--data", type=Path, help="JSON file to load the org from and save it to")
-    p.add_argument("--latency-ms", type=float, default=d.latency_ms, help="delay added to every API reply")
+    p.add_argument("--latency-ms", type=float, default=d.latency_ms,
+                   help="the round trip of every API call: the least time each one takes")
     p.add_argument("--max-concurrency", type=int, default=d.max_concurrency,
                    help="concurrent API calls before 429 TOO_MANY_REQUESTS (default 10)")
     p.add_argument("--token-ttl", type=int, default=d.token_ttl, help="access token lifetime in seconds")

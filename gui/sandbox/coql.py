@@ -9,6 +9,7 @@ joined by ``and``/``or`` with parentheses.
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable
@@ -27,6 +28,7 @@ KEYWORDS = {"select", "from", "where", "order", "by", "asc", "desc", "limit", "o
             "like", "in", "is", "null", "between", "true", "false"}
 
 Predicate = Callable[[dict[str, Any]], bool]
+PLAIN, REF, PATH = 0, 1, 2  # how a selected column is shown (see row_renderer)
 
 
 def syntax_error(clause: str, near: str = "") -> ApiError:
@@ -312,24 +314,29 @@ def run_query(store: "Store", body: Any) -> tuple[int, dict[str, Any] | None]:
                        {"api_name": "select_query", "json_path": "$.select_query"})
     query = Parser(body["select_query"]).parse()
     module = query.module.api_name
+    end = query.offset + query.limit
+    render = row_renderer(store, query)
     with store.lock:
         table = store.records[module]
-        seekable = query.after_id is not None and query.order in ([], [("id", False)])
-        wanted = query.offset + query.limit + 1
-        if seekable:
-            # The whole condition is "id > N": the sorted id list answers it directly.
-            ids = store.ids_after(module, query.after_id)
-            rows = [table[str(rid)] for rid in ids[:wanted]]
+        order = store.order[module]  # every id, ascending
+        by_id = query.order in ([], [("id", False)])
+        if query.after_id is not None and by_id:
+            # The whole condition is "id > N" in id order: the sorted id list answers it
+            # directly, so a window costs the same wherever it sits.
+            first = bisect.bisect_right(order, query.after_id)
+            page = [table[str(rid)] for rid in order[first + query.offset:first + end]]
+            more = len(order) > first + end
         else:
-            rows = [r for r in (table[str(rid)] for rid in store.order[module]) if query.where(r)]
-        for name, desc in reversed(query.order):
-            if name == "id":
-                rows.sort(key=lambda r: int(r["id"]), reverse=desc)
-            else:
-                rows.sort(key=lambda r, n=name: sort_key(r.get(n)), reverse=desc)
-        page = rows[query.offset:query.offset + query.limit]
-        data = [coql_row(store, query, r) for r in page]
-        more = len(rows) > query.offset + query.limit
+            rows = [r for r in (table[str(rid)] for rid in order) if query.where(r)]  # in id order
+            for name, desc in reversed(query.order):
+                if name == "id":
+                    if desc:  # ascending is the order the rows are already in
+                        rows.sort(key=lambda r: int(r["id"]), reverse=True)
+                else:
+                    rows.sort(key=lambda r, n=name: sort_key(r.get(n)), reverse=desc)
+            page = rows[query.offset:end]
+            more = len(rows) > end
+        data = [render(r) for r in page]
     if not data:
         return 204, None
     return 200, {"data": data, "info": {"count": len(data), "more_records": more}}
@@ -345,24 +352,37 @@ def sort_key(value: Any) -> tuple[int, Any]:
     return (2, str(value).lower())
 
 
-def coql_row(store: "Store", query: Query, record: dict[str, Any]) -> dict[str, Any]:
-    """COQL answers lookups with the id only, like the real API."""
-    out: dict[str, Any] = {}
+def row_renderer(store: "Store", query: Query) -> Callable[[dict[str, Any]], dict[str, Any]]:
+    """A function that shows one record the way COQL answers: lookups with the id only,
+    like the real API, and a lookup's own field (``Account_Name.Account_Name``) by name.
+    What each selected column needs is worked out once per query, not once per row."""
     refs = query.module.refs
+    plan: list[tuple[str, int, str, str, str]] = []  # (column, kind, head field, target module, tail)
     for name in query.fields:
         if "." in name:
             head, _, tail = name.partition(".")
-            ref = record.get(head)
             f = query.module.get(head)
-            target = store.get_record(f.lookup_module, ref["id"]) if (
-                f is not None and f.lookup_module and isinstance(ref, dict)) else None
-            out[name] = None if target is None else (target["id"] if tail == "id" else target.get(tail))
-            continue
-        value = record.get(name)
-        if name in refs and isinstance(value, dict):
-            value = {"id": value.get("id")}
-        elif isinstance(value, list):
-            value = [dict(v) if isinstance(v, dict) else v for v in value]
-        out[name] = value
-    out["id"] = record["id"]
-    return out
+            plan.append((name, PATH, head, f.lookup_module if f is not None and f.lookup_module else "", tail))
+        else:
+            plan.append((name, REF if name in refs else PLAIN, name, "", ""))
+
+    def render(record: dict[str, Any]) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        get = record.get
+        for name, kind, head, target_module, tail in plan:
+            if kind == PATH:
+                ref = get(head)
+                target = (store.get_record(target_module, ref["id"])
+                          if target_module and isinstance(ref, dict) else None)
+                out[name] = None if target is None else (target["id"] if tail == "id" else target.get(tail))
+                continue
+            value = get(name)
+            if kind == REF and isinstance(value, dict):
+                value = {"id": value.get("id")}
+            elif isinstance(value, list):
+                value = [dict(v) if isinstance(v, dict) else v for v in value]
+            out[name] = value
+        out["id"] = record["id"]
+        return out
+
+    return render

@@ -9,6 +9,7 @@ from __future__ import annotations
 import bisect
 import hashlib
 import json
+import math
 import os
 import tempfile
 import threading
@@ -29,12 +30,15 @@ class Store:
         self.lock = threading.RLock()
         self.records: dict[str, dict[str, dict[str, Any]]] = {m: {} for m in MODULES}
         self.order: dict[str, list[int]] = {m: [] for m in MODULES}
+        # The state keys ($approved, $editable, …) the records of each module carry.
+        self.state_keys: dict[str, tuple[str, ...]] = {m: () for m in MODULES}
         self.users: dict[str, dict[str, Any]] = {}
         self.current_user_id = ""
         self.files: dict[str, dict[str, Any]] = {}
         self.serial = 0
         self.unique: dict[tuple[str, str], dict[str, str]] = {}
         self.dirty = False
+        self._now: tuple[float, str] = (float("nan"), "")
 
     # -- ids and time -------------------------------------------------------------
     def new_id(self) -> str:
@@ -43,23 +47,27 @@ class Store:
         return str(ORG_PREFIX * 10**12 + 9 * 10**9 + self.serial)
 
     def now(self) -> str:
-        return format_datetime(datetime.fromtimestamp(self.clock(), tz=timezone.utc))
+        # Stamps have seconds precision: format each second once, not once per record.
+        second = math.floor(self.clock())
+        cached = self._now
+        if cached[0] != second:
+            cached = (second, format_datetime(datetime.fromtimestamp(second, tz=timezone.utc)))
+            self._now = cached
+        return cached[1]
 
     # -- records --------------------------------------------------------------------
     def add_record(self, module: str, record: dict[str, Any]) -> None:
         rid = record["id"]
         self.records[module][rid] = record
+        known = self.state_keys[module]
+        fresh = [key for key in record if key[:1] == "$" and key not in known]
+        if fresh:
+            self.state_keys[module] = known + tuple(fresh)
         bisect.insort(self.order[module], int(rid))
         self._index_unique(module, record)
 
     def get_record(self, module: str, record_id: str) -> dict[str, Any] | None:
         return self.records[module].get(record_id)
-
-    def ids_after(self, module: str, after: int | None) -> list[int]:
-        ids = self.order[module]
-        if after is None:
-            return ids
-        return ids[bisect.bisect_right(ids, after):]
 
     def _index_unique(self, module: str, record: dict[str, Any]) -> None:
         for f in MODULES[module].fields:
@@ -89,7 +97,8 @@ class Store:
                 if isinstance(value, str) and value:
                     index[value.lower()] = record_id
             record[api_name] = value
-        compute_derived(mod, record)
+        if not DERIVED_FROM.isdisjoint(changes):
+            compute_derived(mod, record)
         record["Modified_Time"] = self.now()
         record["Modified_By"] = {"id": user_id}
         self.dirty = True
@@ -119,9 +128,21 @@ class Store:
 
     def render(self, module: ModuleDef, record: dict[str, Any], fields: list[str] | None = None) -> dict[str, Any]:
         """The record as the API shows it, optionally limited to some fields (plus id)."""
+        if fields is None:
+            return self._render_keys(module, record, list(record))
+        out = self._render_keys(module, record, fields)
+        out["id"] = record["id"]
+        # Guess: the record's state keys ($approved, $editable, …) come with every record,
+        # as in the real API's replies that name fields, so clients can tell blocked rows.
+        for key in self.state_keys[module.api_name]:
+            if key in record:
+                out[key] = record[key]
+        return out
+
+    def _render_keys(self, module: ModuleDef, record: dict[str, Any], keys: list[str]) -> dict[str, Any]:
         refs = module.refs
         out: dict[str, Any] = {}
-        for key in (fields if fields is not None else record):
+        for key in keys:
             if key not in record:
                 if module.get(key) is not None:
                     out[key] = None
@@ -133,16 +154,9 @@ class Store:
                     value = self.user_ref(value["id"], with_email=key == "Owner")
                 else:
                     value = self.lookup_ref(ref, value["id"])
-            elif isinstance(value, list):
+            elif value.__class__ is list:
                 value = [dict(v) if isinstance(v, dict) else v for v in value]
             out[key] = value
-        if fields is not None:
-            out["id"] = record["id"]
-            # Guess: the record's state keys ($approved, $editable, …) come with every record,
-            # as in the real API's replies that name fields, so clients can tell blocked rows.
-            for key, value in record.items():
-                if key.startswith("$"):
-                    out[key] = value
         return out
 
     # -- files ----------------------------------------------------------------------
@@ -218,6 +232,10 @@ class Store:
             if os.path.exists(tmp):
                 os.unlink(tmp)
             raise
+
+
+# The fields that full names and formulas are computed from (see compute_derived).
+DERIVED_FROM = frozenset({"First_Name", "Last_Name", "Annual_Revenue", "No_of_Employees", "Amount", "Probability"})
 
 
 def compute_derived(module: ModuleDef, record: dict[str, Any]) -> None:

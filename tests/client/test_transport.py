@@ -79,6 +79,37 @@ def test_loading_rides_out_server_errors(make_sandbox, connect):
     assert [r.record_id for r in rows] == ids_of(sandbox, "Leads", 60)
 
 
+def test_loading_past_the_page_cap_rides_out_replies_cut_short_and_server_errors(make_sandbox, connect):
+    """A read whose reply is cut short is asked again (its slot given up while the reply was
+    read, then taken back ahead of the calls waiting); every record arrives once, in order."""
+    sandbox = make_sandbox(records=2300, fault_rate=0.3, fault_kinds=("badjson", "500"), fault_seed=5)
+    c = connect(sandbox, retry=FAST)
+    rows = []
+    outcome = c.client.load("Leads", ["Last_Name", "Owner"], lambda page: rows.extend(page.records))
+    assert sandbox.app.faults.counts["badjson"] > 0 and sandbox.app.faults.counts["500"] > 0
+    assert outcome.loaded == 2300
+    assert [r.record_id for r in rows] == ids_of(sandbox, "Leads", 2300)
+    stored = sandbox.store.records["Leads"]
+    assert all(r.approved is (stored[r.record_id]["$approved"] is not False) for r in rows)
+    assert all(r.values["Owner"]["name"] for r in rows)
+
+
+def test_a_netrc_entry_for_the_host_does_not_replace_the_zoho_token(make_sandbox, connect, tmp_path, monkeypatch):
+    """requests would put a ~/.netrc login for the host in place of the Authorization
+    header; the transport reads its environment once and leaves that header alone."""
+    netrc = tmp_path / "netrc"
+    netrc.write_text("machine 127.0.0.1 login someone password not-a-zoho-token\n", encoding="utf-8")
+    netrc.chmod(0o600)
+    monkeypatch.setenv("NETRC", str(netrc))
+    sandbox = make_sandbox()
+    c = connect(sandbox)
+    assert c.client.count("Leads") == 60
+    rows = []
+    c.client.load("Leads", ["Last_Name"], lambda page: rows.extend(page.records))
+    assert len(rows) == 60
+    assert not [e for e in log_entries(sandbox.config.log_file) if e["status"] == 401]
+
+
 def test_a_dropped_connection_becomes_a_network_error_per_record(make_sandbox, connect):
     sandbox = make_sandbox(fault_rate=1.0, fault_kinds=("reset",))
     waits = []

@@ -4,10 +4,15 @@ view jobs, file upload and attach, and cancel in the middle of a submit."""
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 
 from gui.client.errors import ZohoError
+from gui.client.submit import run_plan
 from gui.client.transport import CancelToken
+from gui.core.changeset import CellChange, ChangeSet
+from gui.core.planner import plan_submit
 from gui.core.attachments import file_attach, file_delete, image_attach, image_delete
 
 from .helpers import calls_to, server_records
@@ -151,6 +156,53 @@ def test_cancel_after_the_first_batch_keeps_sent_results_and_sends_nothing_more(
     assert len(puts) == len(sent)
     on_server = server_records(sandbox, "Contacts", ids, "Title")
     assert [on_server[r.record_id]["Title"] == "Submitted" for r in results] == [r.ok for r in results]
+
+
+def contact_titles_plan(c):
+    changes = ChangeSet("Contacts", c.client.fields("Contacts"))
+    c.client.load("Contacts", ["Title"], lambda page: changes.add_records(page.records))
+    changes.apply([CellChange(rid, "Title", value=f"Announced {n}") for n, rid in enumerate(changes.order)])
+    return plan_submit("Contacts", changes.pending(), changes.records, changes.fields, trigger=[])
+
+
+@pytest.mark.parametrize("concurrency, cancel_at", [(2, "first answer"), (1, "first announcement")])
+def test_a_submit_announces_each_call_as_it_goes_out(make_sandbox, connect, concurrency, cancel_at):
+    """``on_sending`` runs when a call holds its place under the concurrency limit, just
+    before it goes out: the calls announced are exactly the calls Zoho saw, and after a
+    cancel the calls still waiting for a place are neither announced nor sent."""
+    sandbox = make_sandbox(records=1000, latency_ms=30)
+    c = connect(sandbox, concurrency=concurrency)
+    plan = contact_titles_plan(c)
+    assert len(plan.calls) == 10
+    cancel = CancelToken()
+    lock = threading.Lock()
+    announced: list[int] = []
+    answered: dict[int, list] = {}
+
+    def on_sending(call):
+        with lock:
+            announced.append(id(call))
+        if cancel_at == "first announcement":
+            cancel.cancel()
+
+    def on_call(call, results):
+        with lock:
+            answered[id(call)] = results
+        if cancel_at == "first answer":
+            cancel.cancel()
+
+    totals = run_plan(c.client, plan, on_call, cancel, on_sending)
+
+    assert totals.calls == 10 and len(answered) == 10
+    puts = calls_to(sandbox.config.log_file, "PUT", "/crm/v2.1/Contacts")
+    assert len(announced) == len(set(announced)) == len(puts)
+    if cancel_at == "first announcement":
+        assert len(announced) == 1  # the calls waiting behind it never went out
+    else:
+        assert concurrency <= len(announced) <= 2 * concurrency
+    for call in plan.calls:
+        codes = {r.error.code if r.error else "OK" for r in answered[id(call)]}
+        assert codes == ({"OK"} if id(call) in announced else {"CANCELLED"})
 
 
 # -- mass update --------------------------------------------------------------------------------

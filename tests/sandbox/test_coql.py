@@ -129,3 +129,45 @@ def test_limit_over_200_and_missing_query(coql_api):
     assert missing.status_code == 400 and error_of(missing)["code"] == "MANDATORY_NOT_FOUND"
     broken = coql_api.raw("POST", "/coql", b"{select")
     assert broken.status_code == 400 and error_of(broken)["code"] == "INVALID_DATA"
+
+
+@pytest.fixture(scope="module")
+def wide_api(reaper) -> Api:
+    srv = SandboxServer(records=2500, port=0).start()
+    yield Api(srv)
+    reaper(srv)
+
+
+def test_windows_anywhere_in_the_id_order(wide_api):
+    """``where id > N order by id limit OFFSET, 200`` answers the same rows wherever the
+    window sits, with more_records false only on the last one."""
+    ids = [r["id"] for page in range(1, 11)
+           for r in wide_api.get("/Contacts", page=page, per_page=200, fields="Last_Name").json()["data"]]
+    assert len(ids) == 2000  # the page cap: the rest only through COQL
+    anchor = ids[99]
+    for offset in (0, 1900, 2200):
+        reply = coql(wide_api, f"select Last_Name from Contacts where id > {anchor} order by id limit {offset}, 200")
+        assert reply.status_code == 200, offset
+        rows = reply.json()["data"]
+        first = 100 + offset
+        if offset < 1900:
+            assert [r["id"] for r in rows] == ids[first:first + 200]
+        assert len(rows) == min(200, 2500 - first)
+        assert reply.json()["info"]["more_records"] is (first + 200 < 2500)
+    last = coql(wide_api, f"select Last_Name from Contacts where id > {anchor} order by id limit 2400, 200")
+    assert last.status_code == 204
+    walked = []
+    for offset in range(0, 2500, 200):
+        reply = coql(wide_api, f"select Last_Name from Contacts where id > 0 order by id limit {offset}, 200")
+        walked += [r["id"] for r in reply.json()["data"]]
+    assert walked[:2000] == ids and len(walked) == len(set(walked)) == 2500 and walked == sorted(walked, key=int)
+
+
+def test_other_orders_still_sort_every_match(coql_api):
+    leads = coql_api.all_records("Leads", fields="Last_Name,Lead_Score")
+    down = coql(coql_api, "select Last_Name from Leads where id > 0 order by id desc limit 5, 10").json()["data"]
+    assert [r["id"] for r in down] == sorted((r["id"] for r in leads), key=int, reverse=True)[5:15]
+    scored = coql(coql_api, "select Lead_Score from Leads where Lead_Score > 50 order by Lead_Score desc, id "
+                            "limit 20").json()["data"]
+    expected = sorted((r for r in leads if r["Lead_Score"] > 50), key=lambda r: (-r["Lead_Score"], int(r["id"])))
+    assert [r["id"] for r in scored] == [r["id"] for r in expected[:20]]

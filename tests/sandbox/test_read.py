@@ -200,3 +200,39 @@ def test_page_cap_at_2000_records(big):
     assert body["details"]["limit"] == 2000
     # The cap is on the record position, whatever the page size.
     assert error_of(api.get("/Leads", page=21, per_page=100))["code"] == "DISCRETE_PAGINATION_LIMIT_EXCEEDED"
+
+
+def test_approved_lists_the_records_awaiting_approval_or_the_others(api):
+    every = api.all_records("Leads", fields="Last_Name")
+    waiting = [r["id"] for r in every if r["$approved"] is False]
+    assert waiting and len(waiting) < len(every)
+
+    listed = api.get("/Leads", approved="false", fields="Last_Name", per_page=200)
+    assert listed.status_code == 200
+    body = listed.json()
+    assert [r["id"] for r in body["data"]] == waiting  # in id order, with their state
+    assert all(r["$approved"] is False for r in body["data"])
+    assert body["info"]["count"] == len(waiting) and body["info"]["more_records"] is False
+
+    approved = api.get("/Leads", approved="true", fields="Last_Name", per_page=200).json()["data"]
+    assert [r["id"] for r in approved] == [r["id"] for r in every if r["$approved"] is not False]
+    both = api.get("/Leads", approved="both", fields="Last_Name", per_page=200).json()["data"]
+    assert [r["id"] for r in both] == [r["id"] for r in every]
+
+
+def test_approved_pages_and_combines_with_ids(api):
+    waiting = [r["id"] for r in api.all_records("Leads") if r["$approved"] is False]
+    first = api.get("/Leads", approved="false", per_page=2, page=1).json()
+    assert [r["id"] for r in first["data"]] == waiting[:2] and first["info"]["more_records"] is True
+    beyond = api.get("/Leads", approved="false", per_page=200, page=2)
+    assert beyond.status_code == 204
+    some = [waiting[0], api.editable("Leads")[0]["id"]]
+    only_waiting = api.get("/Leads", ids=",".join(some), approved="false").json()["data"]
+    assert [r["id"] for r in only_waiting] == [waiting[0]]
+
+
+def test_an_unknown_approved_value_is_refused(api):
+    reply = api.get("/Leads", approved="maybe")
+    assert reply.status_code == 400
+    body = error_of(reply)
+    assert body["code"] == "INVALID_DATA" and body["details"]["param"] == "approved"

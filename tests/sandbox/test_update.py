@@ -437,3 +437,27 @@ def test_numbers_round_trip(fresh_api):
     assert after["Lead_Score"] == 12.5 and after["Email_Opt_Out"] is True
     assert after["Follow_Up_Date"] == "2026-04-30"
     assert after["Next_Call"] == "2026-04-30T13:30:00+00:00"
+
+
+def test_names_and_formulas_follow_their_inputs_and_only_them(fresh_api, clock):
+    """Full names and formulas are recomputed when a field they are made of changes; an
+    update of another field leaves them as they were (and stamps every record of a call alike)."""
+    lead, other = fresh_api.editable("Leads", 2)
+    deal = fresh_api.editable("Deals")[0]
+    clock.advance(60)
+    reply = fresh_api.put("/Leads", {"data": [{"id": lead["id"], "First_Name": "Ada", "Last_Name": "Quill",
+                                               "No_of_Employees": 8, "Annual_Revenue": 100_000},
+                                              {"id": other["id"], "Lead_Status": "Contacted"}]})
+    assert reply.status_code == 200
+    stamps = {e["details"]["Modified_Time"] for e in reply.json()["data"]}
+    assert stamps == {clock.stamp()}
+    after = fresh_api.record("Leads", lead["id"])
+    assert after["Full_Name"] == "Ada Quill" and after["Revenue_per_Employee"] == 12_500
+    untouched = fresh_api.record("Leads", other["id"])
+    assert (untouched["Full_Name"], untouched["Revenue_per_Employee"]) == (other["Full_Name"],
+                                                                           other["Revenue_per_Employee"])
+    assert fresh_api.put("/Deals", {"data": [{"id": deal["id"], "Amount": 1000, "Probability": 40}]}).status_code == 200
+    assert fresh_api.record("Deals", deal["id"])["Expected_Revenue"] == 400
+    mass = fresh_api.post("/Leads/actions/mass_update", {"data": [{"Lead_Status": "Junk Lead"}], "ids": [lead["id"]]})
+    assert mass.status_code == 200
+    assert fresh_api.record("Leads", lead["id"])["Full_Name"] == "Ada Quill"
