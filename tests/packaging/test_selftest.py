@@ -152,7 +152,7 @@ def test_certificates_check_fails_on_a_missing_bundle(tmp_path):
 def test_keyring_check_accepts_a_secure_backend(_in_memory_keyring):
     result = selftest.check_keyring({}, system="linux")
     assert result.status == selftest.OK
-    assert result.detail.startswith("conftest.InMemoryKeyring (secure; backends in the build: ")
+    assert result.detail.startswith("memory_keyring.InMemoryKeyring (secure; backends in the build: ")
     assert "SecretService" in result.detail
 
 
