@@ -9,30 +9,29 @@ from __future__ import annotations
 
 from typing import Any, Callable, Sequence
 
-from PySide6.QtCore import QAbstractTableModel, QItemSelection, QModelIndex, QPersistentModelIndex, Qt, Signal
-from PySide6.QtWidgets import (QAbstractItemView, QDialog, QHBoxLayout, QHeaderView, QLabel, QPushButton, QSplitter,
-                               QTableView, QVBoxLayout, QWidget)
+from PySide6.QtCore import QItemSelection, Qt, Signal
+from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QPushButton, QSplitter, QVBoxLayout, QWidget
 
 from ..core.fieldtypes import format_value
 from ..core.journal_format import RecordHistory, SubmitEntry
 from ..core.wording import describe
 from ..qt import roles
 from ..qt.exports import record_name
+from ..qt.rows_model import AnyIndex, RowsModel
 from ..qt.table_model import RecordTableModel
+from .rows_view import rows_table
 
-AnyIndex = QModelIndex | QPersistentModelIndex
 HISTORY_LIMIT = 200
 STATE_WORDS = {"running": "running", "finished": "finished", "cancelled": "cancelled",
                "interrupted": "interrupted (the app closed while sending)"}
 
 
-class _ListModel(QAbstractTableModel):
+class _ListModel(RowsModel):
     """Read-only rows of text, with a colour per row."""
 
     def __init__(self, headers: tuple[str, ...], parent: Any = None) -> None:
-        super().__init__(parent)
+        super().__init__(None, parent)
         self.headers = headers
-        self.rows: list[tuple[str, ...]] = []
         self.tips: list[str | None] = []
         self.colours: list[Any] = []
 
@@ -40,17 +39,6 @@ class _ListModel(QAbstractTableModel):
         self.beginResetModel()
         self.rows, self.tips, self.colours = list(rows), list(tips), list(colours)
         self.endResetModel()
-
-    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.headers)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return self.headers[section]
-        return None
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
@@ -62,23 +50,6 @@ class _ListModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.BackgroundRole:
             return self.colours[index.row()]
         return None
-
-
-def _table(model: QAbstractTableModel, widths: tuple[int, ...]) -> QTableView:
-    view = QTableView()
-    view.setModel(model)
-    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    view.setWordWrap(False)
-    view.verticalHeader().hide()
-    view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-    view.verticalHeader().setDefaultSectionSize(22)
-    view.horizontalHeader().setHighlightSections(False)
-    view.horizontalHeader().setStretchLastSection(True)
-    for column, width in enumerate(widths):
-        view.horizontalHeader().resizeSection(column, width)
-    return view
 
 
 class HistoryWindow(QDialog):
@@ -99,10 +70,10 @@ class HistoryWindow(QDialog):
         self.details: list[RecordHistory] = []
         layout = QVBoxLayout(self)
         self.submits = _ListModel(("When", "Module", "Records", "Updated", "Failed", "State"), self)
-        self.submits_view = _table(self.submits, (150, 110, 80, 80, 80))
+        self.submits_view = rows_table(self.submits, (150, 110, 80, 80, 80), single_selection=True)
         self.submits_view.setObjectName("submits")
         self.records = _ListModel(("Record", "Field", "Was", "Sent", "Result"), self)
-        self.records_view = _table(self.records, (190, 130, 170, 170))
+        self.records_view = rows_table(self.records, (190, 130, 170, 170), single_selection=True)
         self.records_view.setObjectName("submitRecords")
         self.detail = QLabel("Choose a submit to see what it sent.")
         self.detail.setObjectName("submitSummary")

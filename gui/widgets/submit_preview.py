@@ -9,11 +9,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont
-from PySide6.QtWidgets import (QAbstractItemView, QButtonGroup, QCheckBox, QDialog, QDialogButtonBox, QGroupBox,
-                               QHBoxLayout, QHeaderView, QLabel, QRadioButton, QSplitter, QTableView, QVBoxLayout,
-                               QWidget)
+from PySide6.QtWidgets import (QButtonGroup, QCheckBox, QDialog, QDialogButtonBox, QGroupBox, QHBoxLayout, QLabel,
+                               QRadioButton, QSplitter, QVBoxLayout, QWidget)
 
 from ..core.changeset import APPEND, DELETE_FILES, REMOVE, Edit, resulting_value
 from ..core.conflicts import Conflict, FieldConflict
@@ -21,9 +20,10 @@ from ..core.fieldtypes import format_value
 from ..core.planner import TRIGGERS, SubmitPlan
 from ..qt import roles
 from ..qt.exports import field_label, record_name
+from ..qt.rows_model import AnyIndex, RowsModel
 from ..qt.table_model import RecordTableModel
+from .rows_view import rows_table
 
-AnyIndex = QModelIndex | QPersistentModelIndex
 SMALL_SUBMIT = 10  # "Don't ask for submits of up to N records"
 EMPTY = "(empty)"
 TRIGGER_TEXT = {
@@ -56,27 +56,13 @@ def may_skip_preview(plan: SubmitPlan, conflicts: list[Conflict], invalid_edits:
     return skip_small and 0 < plan.record_count <= small_submit and not conflicts and not invalid_edits
 
 
-class _RowsModel(QAbstractTableModel):
-    """A read-only table over a list of rows; subclasses say what each cell shows."""
-
-    headers: tuple[str, ...] = ()
+class _RowsModel(RowsModel):
+    """Rows of a plan or of conflicts; subclasses say what each cell shows (``cell``)."""
 
     def __init__(self, rows: list[Any], parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.rows = rows
+        super().__init__(rows, parent)
         self._muted = QFont()
         self._muted.setItalic(True)
-
-    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.headers)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return self.headers[section]
-        return None
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
@@ -172,24 +158,6 @@ class ConflictRowsModel(_RowsModel):
         return format_value(meta, value, self._records.ctx.locale)
 
 
-def _table(model: QAbstractTableModel, widths: tuple[int, ...]) -> QTableView:
-    view = QTableView()
-    view.setModel(model)
-    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    view.setWordWrap(False)
-    view.setAlternatingRowColors(True)
-    view.verticalHeader().hide()
-    view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-    view.verticalHeader().setDefaultSectionSize(22)
-    header = view.horizontalHeader()
-    header.setHighlightSections(False)
-    for column, width in enumerate(widths):
-        header.resizeSection(column, width)
-    header.setStretchLastSection(True)
-    return view
-
-
 class SubmitPreviewDialog(QDialog):
     """Read ``.triggers``, ``.skip_conflicts`` and ``.skip_preview_small`` after ``exec()``."""
 
@@ -230,7 +198,7 @@ class SubmitPreviewDialog(QDialog):
         split = QSplitter(Qt.Orientation.Vertical)
         rows = [(rid, edit) for call in plan.calls for rid, edits in call.sent for edit in edits]
         self.changes_model = ChangeRowsModel(model, rows, self)
-        self.changes_view = _table(self.changes_model, (220, 160, 220))
+        self.changes_view = rows_table(self.changes_model, (220, 160, 220), alternating=True)
         self.changes_view.setObjectName("changes")
         split.addWidget(self.changes_view)
         self._skip = QRadioButton("Skip conflicting records (their edits stay in the table)")
@@ -283,7 +251,7 @@ class SubmitPreviewDialog(QDialog):
         box.setObjectName("conflicts")
         inner = QVBoxLayout(box)
         self.conflicts_model = ConflictRowsModel(model, self._conflicts, self)
-        self.conflicts_view = _table(self.conflicts_model, (200, 140, 170, 170))
+        self.conflicts_view = rows_table(self.conflicts_model, (200, 140, 170, 170), alternating=True)
         self.conflicts_view.setObjectName("conflictsTable")
         inner.addWidget(self.conflicts_view, 1)
         group = QButtonGroup(box)
