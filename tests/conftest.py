@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 
 import keyring
@@ -19,3 +20,16 @@ def _in_memory_keyring(monkeypatch: pytest.MonkeyPatch) -> Iterator[InMemoryKeyr
     keyring.set_keyring(ring)
     yield ring
     keyring.core._keyring_backend = saved
+
+
+@pytest.fixture
+def clean_root_logger() -> Iterator[logging.Logger]:
+    """The root logger, with its handlers and level restored (and ours closed) afterwards."""
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    yield root
+    for handler in list(root.handlers):
+        if handler not in handlers:
+            root.removeHandler(handler)
+            handler.close()
+    root.setLevel(level)

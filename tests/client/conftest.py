@@ -7,7 +7,6 @@ The keyring is the in-memory backend that ``tests/conftest.py`` installs for eve
 from __future__ import annotations
 
 import itertools
-import logging
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -144,15 +143,3 @@ def sign_in_with_code(clients: list[ZohoClient]) -> Callable[..., tuple[Connecte
 
     return make
 
-
-@pytest.fixture
-def clean_root_logger() -> Iterator[logging.Logger]:
-    """The root logger, with its handlers and level restored (and ours closed) afterwards."""
-    root = logging.getLogger()
-    handlers, level = list(root.handlers), root.level
-    yield root
-    for handler in list(root.handlers):
-        if handler not in handlers:
-            root.removeHandler(handler)
-            handler.close()
-    root.setLevel(level)

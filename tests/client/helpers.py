@@ -12,26 +12,13 @@ from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
 
 import requests
+from fake_clock import START, FakeClock  # noqa: F401 - the suites import them from here
 
 CLIENT_ID = "demo-client"
 CLIENT_SECRET = "demo-secret"  # the sandbox's default client secret
 DEMO_REFRESH_TOKEN = "demo-refresh-token"  # a refresh token every sandbox accepts
-START = 1_772_355_600.0  # 2026-03-01T09:00:00Z: later than any demo Modified_Time
 
 _HIDDEN = re.compile(r'<input type="hidden" name="([^"]*)" value="([^"]*)">')
-
-
-class FakeClock:
-    """A clock the tests move by hand, shared by a sandbox and a client when expiry matters."""
-
-    def __init__(self, now: float = START):
-        self.now = now
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
 
 
 def hidden_inputs(page: str) -> dict[str, str]:

@@ -7,10 +7,10 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-from datetime import datetime, timezone
 from typing import Any
 
 import requests
+from fake_clock import START, FakeClock  # noqa: F401 - the suites import them from here
 
 from gui.sandbox import SandboxServer
 
@@ -18,25 +18,7 @@ CLIENT_ID = "demo-client"
 CLIENT_SECRET = "demo-secret"
 REFRESH_TOKEN = "demo-refresh-token"
 API = "/crm/v2.1"
-START = 1_772_355_600.0  # 2026-03-01T09:00:00Z: later than any demo Modified_Time
 LOOPBACK = "http://127.0.0.1:53682/callback"
-
-
-class FakeClock:
-    """A clock the tests move by hand: expiry is tested without sleeping."""
-
-    def __init__(self, now: float = START):
-        self.now = now
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
-
-    def stamp(self) -> str:
-        """The current time the way the sandbox writes Modified_Time (UTC, +00:00)."""
-        return datetime.fromtimestamp(self.now, tz=timezone.utc).replace(microsecond=0).isoformat()
 
 
 def pkce_pair(verifier: str = "a-long-enough-code-verifier-0123456789-abcdefghijklmnop") -> tuple[str, str]:

@@ -3,26 +3,21 @@ can be told to fail, and a root logger put back as it was after each logging tes
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterator
 
 import keyring
 import keyring.core
-import keyring.errors
 import pytest
-from keyring.backend import KeyringBackend
+from memory_keyring import InMemoryKeyring
 
 from gui.services.paths import AppPaths
 
 
-class MemoryKeyring(KeyringBackend):
-    """An in-memory keyring backend. Set ``fail_with`` to make the next operations raise it."""
-
-    priority = -1  # never chosen by keyring's own detection; tests set it explicitly
+class MemoryKeyring(InMemoryKeyring):
+    """The in-memory keyring; set ``fail_with`` to make the next operations raise it."""
 
     def __init__(self) -> None:
         super().__init__()
-        self.entries: dict[tuple[str, str], str] = {}
         self.fail_with: BaseException | None = None
 
     def _maybe_fail(self) -> None:
@@ -31,16 +26,15 @@ class MemoryKeyring(KeyringBackend):
 
     def get_password(self, service: str, username: str) -> str | None:
         self._maybe_fail()
-        return self.entries.get((service, username))
+        return super().get_password(service, username)
 
     def set_password(self, service: str, username: str, password: str) -> None:
         self._maybe_fail()
-        self.entries[(service, username)] = password
+        super().set_password(service, username, password)
 
     def delete_password(self, service: str, username: str) -> None:
         self._maybe_fail()
-        if self.entries.pop((service, username), None) is None:
-            raise keyring.errors.PasswordDeleteError("no such entry")
+        super().delete_password(service, username)
 
 
 @pytest.fixture(autouse=True)
@@ -58,15 +52,3 @@ def paths(tmp_path) -> AppPaths:
     """App folders under a fresh temporary folder (not created yet)."""
     return AppPaths.under(tmp_path / "app")
 
-
-@pytest.fixture
-def clean_root_logger() -> Iterator[logging.Logger]:
-    """The root logger, with its handlers and level restored (and ours closed) afterwards."""
-    root = logging.getLogger()
-    handlers, level = list(root.handlers), root.level
-    yield root
-    for handler in list(root.handlers):
-        if handler not in handlers:
-            root.removeHandler(handler)
-            handler.close()
-    root.setLevel(level)
