@@ -207,8 +207,7 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> Outcome:
         journal = Journal.in_data_dir(app_paths().ensure())
         try:
             session = journal.session(connection_name(args), args.module)
-            for unfinished in session.unfinished_submits():  # an earlier run was killed while sending
-                session.abandon_submit(unfinished.submit_id)
+            session.close_interrupted_submits()  # an earlier run was killed while sending
             left = session.count()
             if left:
                 # The file says what to send; an earlier run's unfinished edits are replaced by it.

@@ -142,9 +142,9 @@ class ModuleSession(QObject):
         """Submits the journal still shows as running were cut short (the app was killed or crashed while
         sending): the history shows them as interrupted. Their unconfirmed edits are still pending."""
         try:
-            for unfinished in self.journal.unfinished_submits():
-                log.info("submit %s of %s was interrupted", unfinished.submit_id, self.module)
-                self.journal.abandon_submit(unfinished.submit_id)
+            closed = self.journal.close_interrupted_submits()
+            if closed:
+                log.info("%d submit(s) of %s were interrupted", closed, self.module)
         except Exception:  # the history keeps showing it as running; the edits are safe either way
             log.exception("could not close an interrupted submit in the journal")
 

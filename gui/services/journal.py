@@ -533,6 +533,14 @@ class JournalSession:
         """Close a submit found unfinished after a crash (History shows it as interrupted)."""
         self._end_submit(submit_id, "interrupted")
 
+    def close_interrupted_submits(self) -> int:
+        """Close every submit still shown as running: at start-up that means the app was killed or
+        crashed while sending (their unconfirmed edits are still pending). Returns how many."""
+        unfinished = self.unfinished_submits()
+        for submit in unfinished:
+            self.abandon_submit(submit.submit_id)
+        return len(unfinished)
+
     def _end_submit(self, submit_id: int, state: str) -> None:
         with self.journal._write("record the end of the submit") as db:
             db.execute("UPDATE submits SET state = ?, finished = ? WHERE id = ? AND state = 'running'",
