@@ -458,14 +458,6 @@ class ChangeSet:
         return self.errors.get(record_id, {}).get(api_name)
 
 
-def _same(a: Edit | None, b: Edit | None) -> bool:
-    if a is b:
-        return True
-    if a is None or b is None:
-        return False
-    return a.same_change(b)
-
-
 def block_reason(record: Record) -> str | None:
     """Why a loaded record cannot be edited at all, or None when it can."""
     if not record.approved:
